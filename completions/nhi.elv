@@ -1,0 +1,113 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[nhi] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'nhi'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'nhi'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand scan 'Discover identities from the given sources, attribute them, and report their defects'
+            cand rules 'List the rules, or explain one'
+            cand init 'Write a commented starter nhi.yaml'
+            cand completions 'Print shell completions'
+            cand schema 'Print the JSON Schema of the JSON report'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;scan'= {
+            cand --aws-evidence 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable'
+            cand --config 'Configuration file [default: ./nhi.yaml when present]'
+            cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
+            cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand --format 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand -o 'Write the report to FILE instead of stdout'
+            cand --output 'Write the report to FILE instead of stdout'
+            cand --fail-on 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nhi;rules'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List every rule with its default severity and controls'
+            cand explain 'Print a rule''s explanation, fix and control mappings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;rules;list'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;rules;explain'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;rules;help'= {
+            cand list 'List every rule with its default severity and controls'
+            cand explain 'Print a rule''s explanation, fix and control mappings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;rules;help;list'= {
+        }
+        &'nhi;rules;help;explain'= {
+        }
+        &'nhi;rules;help;help'= {
+        }
+        &'nhi;init'= {
+            cand --force 'Overwrite an existing file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;schema'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;help'= {
+            cand scan 'Discover identities from the given sources, attribute them, and report their defects'
+            cand rules 'List the rules, or explain one'
+            cand init 'Write a commented starter nhi.yaml'
+            cand completions 'Print shell completions'
+            cand schema 'Print the JSON Schema of the JSON report'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;help;scan'= {
+        }
+        &'nhi;help;rules'= {
+            cand list 'List every rule with its default severity and controls'
+            cand explain 'Print a rule''s explanation, fix and control mappings'
+        }
+        &'nhi;help;rules;list'= {
+        }
+        &'nhi;help;rules;explain'= {
+        }
+        &'nhi;help;init'= {
+        }
+        &'nhi;help;completions'= {
+        }
+        &'nhi;help;schema'= {
+        }
+        &'nhi;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

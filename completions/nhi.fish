@@ -1,0 +1,64 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_nhi_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_nhi_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_nhi_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_nhi_using_subcommand
+    set -l cmd (__fish_nhi_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c nhi -n "__fish_nhi_needs_command" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_needs_command" -s V -l version -d 'Print version'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "rules" -d 'List the rules, or explain one'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "init" -d 'Write a commented starter nhi.yaml'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-evidence -d 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
+json\t'The JSON report (schema: docs/report.schema.json)'"
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "list" -d 'List every rule with its default severity and controls'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every rule with its default severity and controls'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand init" -l force -d 'Overwrite an existing file'
+complete -c nhi -n "__fish_nhi_using_subcommand init" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "rules" -d 'List the rules, or explain one'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "init" -d 'Write a commented starter nhi.yaml'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "completions" -d 'Print shell completions'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule with its default severity and controls'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'

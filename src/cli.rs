@@ -1,0 +1,134 @@
+//! The command line: the only module that knows clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::report::Format;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  clean: no unsuppressed finding at or above --fail-on
+  1  findings at or above --fail-on (default: high)
+  2  usage, configuration or input error (the message names the file and position)
+  3  a source could not be read completely; the report is still written and its coverage
+     section says what is missing (takes precedence over 1)";
+
+/// nhi: discover non-human identities (service accounts, access keys, roles, apps, tokens,
+/// AI agents) and audit them: owner, purpose and expiry with their evidence, and every
+/// governance defect with its fix and the control it breaks.
+#[derive(Debug, Parser)]
+#[command(name = "nhi", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[deny(missing_docs)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+#[deny(missing_docs)]
+pub enum Command {
+    /// Discover identities from the given sources, attribute them, and report their defects.
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List the rules, or explain one.
+    Rules(RulesArgs),
+    /// Write a commented starter nhi.yaml.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the JSON Schema of the JSON report.
+    Schema,
+}
+
+/// `nhi scan`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct ScanArgs {
+    /// AWS evidence: a file or directory of `aws iam get-account-authorization-details` output
+    /// and credential reports (CSV or get-credential-report JSON). Repeatable.
+    #[arg(long = "aws-evidence", value_name = "PATH", help_heading = "Sources")]
+    pub aws_evidence: Vec<PathBuf>,
+
+    /// Configuration file [default: ./nhi.yaml when present].
+    #[arg(long, value_name = "FILE", env = "NHI_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time
+    /// [default: now].
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Output format [default: table when stdout is a terminal, json otherwise].
+    #[arg(long, short = 'f', value_enum, help_heading = "Output")]
+    pub format: Option<Format>,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with code 1 when an unsuppressed finding is at or above this severity
+    /// (critical, high, medium, low, info, or never).
+    #[arg(
+        long = "fail-on",
+        value_name = "SEVERITY",
+        default_value = "high",
+        help_heading = "Output"
+    )]
+    pub fail_on: String,
+
+    /// Print nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `nhi rules`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct RulesArgs {
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+}
+
+/// `nhi rules` actions.
+#[derive(Debug, Subcommand)]
+#[deny(missing_docs)]
+pub enum RulesAction {
+    /// List every rule with its default severity and controls.
+    List,
+    /// Print a rule's explanation, fix and control mappings.
+    Explain {
+        /// The rule code, e.g. credential-unrotated.
+        code: String,
+    },
+}
+
+/// `nhi init`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = "nhi.yaml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `nhi completions`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The clap command, for completions and help tests.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,76 @@
+//! Discovery: the [`Connector`] trait and the one list of connectors.
+//!
+//! Each connector turns a source into an [`Inventory`] fragment plus a coverage record. They
+//! run concurrently; everything after discovery is synchronous and pure.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+use crate::model::Inventory;
+
+pub mod aws;
+
+/// What the user asked to scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    /// `--aws-evidence` paths (files or directories).
+    pub aws_evidence: Vec<PathBuf>,
+}
+
+/// Why a connector could not produce its inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// The input is malformed: a usage error (exit code 2), naming the file and position.
+    #[error("{0}")]
+    Input(String),
+    /// The source could not be read at all (recorded as failed coverage, exit code 3).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// A source of identities.
+#[async_trait]
+pub trait Connector: Sync {
+    /// Stable id (`aws-evidence`).
+    fn id(&self) -> &'static str;
+    /// One line for `--help` and docs.
+    fn describe(&self) -> &'static str;
+    /// Whether the request asks for this connector.
+    fn enabled(&self, req: &ScanRequest) -> bool;
+    /// Reads the source.
+    async fn discover(&self, req: &ScanRequest) -> Result<Inventory, ConnectorError>;
+}
+
+/// Every connector. Adding one: one module, one line here.
+pub static CONNECTORS: &[&dyn Connector] = &[&aws::evidence::AwsEvidence];
+
+/// Runs every enabled connector concurrently and merges their inventories. An input error
+/// stops the scan (exit code 2); an unavailable source becomes a failed coverage record.
+pub async fn discover(req: &ScanRequest) -> Result<Inventory, ConnectorError> {
+    let enabled: Vec<&dyn Connector> = CONNECTORS
+        .iter()
+        .copied()
+        .filter(|c| c.enabled(req))
+        .collect();
+    let results = futures_util::future::join_all(enabled.iter().map(|c| c.discover(req))).await;
+    let mut inv = Inventory::default();
+    for (c, r) in enabled.iter().zip(results) {
+        match r {
+            Ok(frag) => inv.merge(frag),
+            Err(ConnectorError::Input(m)) => return Err(ConnectorError::Input(m)),
+            Err(ConnectorError::Unavailable(m)) => {
+                let mut cov = crate::model::Coverage::new(c.id());
+                cov.status = crate::model::CoverageStatus::Failed;
+                cov.gaps.push(crate::model::Gap {
+                    what: "everything".into(),
+                    reason: m,
+                    rules_affected: vec![],
+                });
+                inv.coverage.push(cov);
+            }
+        }
+    }
+    inv.sort();
+    Ok(inv)
+}

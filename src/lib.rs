@@ -1,0 +1,32 @@
+//! nhi-audit: discover non-human identities and audit their governance.
+//!
+//! The pipeline (see ARCHITECTURE in the repository): connectors discover an
+//! [`model::Inventory`] concurrently; [`attribute`] fills owner, purpose and expiry with their
+//! sources; [`rules`] evaluate it against the scan clock; [`report`] renders the
+//! [`model::Report`].
+
+pub mod attribute;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod connector;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod time;
+
+use cli::{Cli, Command};
+use cmd::Outcome;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Rules(a) => cmd::rules::run(a),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Completions(a) => cmd::completions::run(a),
+        Command::Schema => cmd::schema::run(),
+    }
+}

@@ -1,0 +1,79 @@
+//! The other commands: rules, init, completions, schema, help.
+
+use crate::util::*;
+
+#[test]
+fn rules_list_and_explain() {
+    let r = nhi(&["rules"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout.lines().count(), nhi_audit::rules::RULES.len());
+    assert!(r.stdout.contains("oidc-trust-unbounded") && r.stdout.contains("CIS-AWS-1.13"));
+    let r = nhi(&["rules", "explain", "credential-unrotated"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("# credential-unrotated\n"));
+    assert!(r.stdout.contains("## How to fix it"));
+    let r = nhi(&["rules", "explain", "nope"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown rule code `nope`"));
+}
+
+#[test]
+fn init_writes_a_config_that_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(nhi_in(dir.path(), &["init"]).code, 0);
+    let text = std::fs::read_to_string(dir.path().join("nhi.yaml")).unwrap();
+    assert!(text.contains("rotation_days: 90"));
+    assert_eq!(nhi_in(dir.path(), &["init"]).code, 2, "does not overwrite");
+    assert_eq!(nhi_in(dir.path(), &["init", "--force"]).code, 0);
+    let ev = root().join("examples/acme/evidence");
+    let r = nhi_in(
+        dir.path(),
+        &[
+            "scan",
+            "--as-of",
+            "2026-11-15",
+            "--aws-evidence",
+            ev.to_str().unwrap(),
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let r = nhi(&["scan", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("Exit codes:")
+            && r.stdout
+                .contains("3  a source could not be read completely")
+    );
+    insta::assert_snapshot!("scan_help", r.stdout);
+    let r = nhi(&["--bogus"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn hostile_names_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let authz = r#"{"UserDetailList":[{"UserName":"evil\u001b]8;;http://x\u0007bot","Arn":"arn:aws:iam::123456789012:user/evil","Tags":[{"Key":"owner","Value":"\u001b[31mred\u202e"}]}]}"#;
+    std::fs::write(dir.path().join("a.json"), authz).unwrap();
+    let r = nhi(&[
+        "scan",
+        "-f",
+        "table",
+        "--as-of",
+        "2026-11-15",
+        "--aws-evidence",
+        dir.path().join("a.json").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3);
+    assert!(
+        !r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{202e}'),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\\u{1b}[31mred"));
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary: commands run end to end on real evidence.
+
+mod bad_input;
+mod cli;
+mod evidence;
+mod generated;
+mod scan;
+mod util;

@@ -1,0 +1,74 @@
+//! A small harness: run the `nhi` binary from the package root and capture what it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The package root (tests run the binary from here so paths in reports are relative).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What a run printed, and its exit code.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `nhi` with arguments, from the package root, without colour or a terminal.
+pub fn nhi(args: &[&str]) -> Run {
+    nhi_in(&root(), args)
+}
+
+/// Runs `nhi` in a directory.
+pub fn nhi_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_nhi"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("NHI_CONFIG")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("nhi runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs a scan and parses its JSON report.
+pub fn scan_json(args: &[&str]) -> (Run, serde_json::Value) {
+    let mut all = vec!["scan", "--format", "json"];
+    if !args.contains(&"--as-of") {
+        all.extend_from_slice(&["--as-of", "2026-11-15"]);
+    }
+    all.extend_from_slice(args);
+    let run = nhi(&all);
+    let v = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {run:?}"));
+    (run, v)
+}
+
+/// The rule codes of a report's findings on an identity whose id ends with `suffix`.
+pub fn rules_on(report: &serde_json::Value, suffix: &str) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["identity"].as_str().unwrap().ends_with(suffix))
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every rule code in a report.
+pub fn all_rules(report: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
