@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)')
+            [CompletionResult]::new('--csv-identities', '--csv-identities', [CompletionResultType]::ParameterName, 'With --format csv: one row per identity (the inventory) instead of one per finding')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -349,7 +349,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --config --as-of --format --output --fail-on --quiet --help"
+            opts="-f -o -q -h --aws-evidence --config --as-of --format --csv-identities --output --fail-on --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,11 +368,11 @@ _nhi() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv" -- "${cur}"))
                     return 0
                     ;;
                 --output)

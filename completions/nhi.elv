@@ -38,6 +38,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand -o 'Write the report to FILE instead of stdout'
             cand --output 'Write the report to FILE instead of stdout'
             cand --fail-on 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
+            cand --csv-identities 'With --format csv: one row per identity (the inventory) instead of one per finding'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -h 'Print help (see more with ''--help'')'

@@ -36,9 +36,12 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-evidence -d 'AWS ev
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
-json\t'The JSON report (schema: docs/report.schema.json)'"
+json\t'The JSON report (schema: docs/report.schema.json)'
+markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
+csv\t'CSV: one row per finding (or per identity with --csv-identities)'"
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l csv-identities -d 'With --format csv: one row per identity (the inventory) instead of one per finding'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'

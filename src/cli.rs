@@ -66,6 +66,10 @@ pub struct ScanArgs {
     #[arg(long, short = 'f', value_enum, help_heading = "Output")]
     pub format: Option<Format>,
 
+    /// With --format csv: one row per identity (the inventory) instead of one per finding.
+    #[arg(long = "csv-identities", help_heading = "Output")]
+    pub csv_identities: bool,
+
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,

@@ -51,7 +51,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
     };
-    let opts = RenderOptions { color, width };
+    let opts = RenderOptions {
+        color,
+        width,
+        csv_identities: args.csv_identities,
+    };
     match &args.output {
         Some(path) => {
             let mut f = std::io::BufWriter::new(

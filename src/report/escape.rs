@@ -15,9 +15,61 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
+/// Makes text inert in Markdown (and the HTML GitHub allows in it): every ASCII punctuation
+/// character that Markdown or GFM gives meaning to is backslash-escaped, so no link, image,
+/// emphasis, table cell break, raw HTML or autolink (`https\://`) can be formed; line breaks
+/// become spaces; control characters are shown as `\u{..}`.
+pub fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in terminal(&s.replace(['\n', '\r'], " ")).chars() {
+        if c.is_ascii_punctuation()
+            && !matches!(
+                c,
+                ',' | ';' | '"' | '\'' | '/' | '=' | '?' | '%' | '$' | '-' | '@'
+            )
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Neutralises spreadsheet formulas: a cell starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return is prefixed with `'` (OWASP CSV injection guidance). Quoting is the CSV writer's job.
+pub fn csv_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_is_inert() {
+        let m = markdown("[x](javascript:alert(1)) ![i](http://e/x.png) <script>|*_`");
+        assert!(
+            !m.contains("](") && !m.contains("<script>") && !m.contains("http://"),
+            "{m}"
+        );
+        assert_eq!(markdown("a|b"), "a\\|b");
+        assert_eq!(markdown("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for p in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_cell(p).starts_with('\''), "{p}");
+        }
+        assert_eq!(csv_cell("deploy-bot"), "deploy-bot");
+    }
 
     #[test]
     fn strips_escape_sequences() {

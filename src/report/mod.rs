@@ -4,8 +4,10 @@ use std::io::{self, Write};
 
 use crate::model::Report;
 
+mod csv;
 pub mod escape;
 mod json;
+mod markdown;
 mod table;
 
 /// Output formats.
@@ -15,6 +17,10 @@ pub enum Format {
     Table,
     /// The JSON report (schema: docs/report.schema.json).
     Json,
+    /// Markdown for tickets and pull requests: summary, then findings grouped by owner.
+    Markdown,
+    /// CSV: one row per finding (or per identity with --csv-identities).
+    Csv,
 }
 
 /// How to render.
@@ -24,6 +30,8 @@ pub struct RenderOptions {
     pub color: bool,
     /// Fit tables to this many columns (None: do not wrap).
     pub width: Option<u16>,
+    /// CSV lists identities instead of findings.
+    pub csv_identities: bool,
 }
 
 /// Writes the report in a format.
@@ -36,5 +44,8 @@ pub fn render(
     match format {
         Format::Table => table::render(report, opts, w),
         Format::Json => json::render(report, w),
+        Format::Markdown => markdown::render(report, w),
+        Format::Csv if opts.csv_identities => csv::identities(report, w),
+        Format::Csv => csv::findings(report, w),
     }
 }

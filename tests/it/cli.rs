@@ -77,3 +77,21 @@ fn hostile_names_are_escaped_on_the_terminal() {
     );
     assert!(r.stdout.contains("\\u{1b}[31mred"));
 }
+
+#[test]
+fn completions_and_schema_commands_print_the_committed_files() {
+    let r = nhi(&["completions", "bash"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout == std::fs::read_to_string(root().join("completions/nhi.bash")).unwrap(),
+        "completions differ"
+    );
+    let r = nhi(&["completions", "tcsh"]);
+    assert_eq!(r.code, 2, "unsupported shell is a usage error");
+    let r = nhi(&["schema"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout == std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
+        "schema differs"
+    );
+}

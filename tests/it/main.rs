@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod evidence;
+mod formats;
 mod generated;
 mod scan;
 mod util;

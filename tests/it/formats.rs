@@ -1,0 +1,141 @@
+//! Every format from the same report; hostile provider text made inert in each.
+
+use crate::util::*;
+
+const ACME: &[&str] = &[
+    "--aws-evidence",
+    "examples/acme/evidence",
+    "--config",
+    "examples/acme/nhi.yaml",
+];
+
+fn render(format: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["scan", "--as-of", "2026-11-15", "--format", format];
+    args.extend_from_slice(ACME);
+    args.extend_from_slice(extra);
+    nhi(&args)
+}
+
+#[test]
+fn markdown_groups_findings_by_owner() {
+    let r = render("markdown", &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.starts_with("# Non-human identity audit\n"));
+    assert!(
+        r.stdout.contains("### bob@acme\\.example (") && r.stdout.contains("### no owner ("),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.find("### no owner").unwrap() > r.stdout.find("### bob@acme").unwrap(),
+        "unowned last"
+    );
+    insta::assert_snapshot!(
+        "acme_markdown",
+        r.stdout.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    );
+}
+
+#[test]
+fn csv_findings_and_identities() {
+    let r = render("csv", &[]);
+    assert_eq!(r.code, 1);
+    let mut rdr = csv::Reader::from_reader(r.stdout.as_bytes());
+    assert_eq!(&rdr.headers().unwrap()[0], "severity");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let (_, json) = scan_json(ACME);
+    assert_eq!(rows.len(), json["findings"].as_array().unwrap().len());
+    insta::assert_snapshot!("acme_csv", r.stdout);
+    let r = render("csv", &["--csv-identities"]);
+    let mut rdr = csv::Reader::from_reader(r.stdout.as_bytes());
+    assert_eq!(&rdr.headers().unwrap()[0], "id");
+    assert_eq!(
+        rdr.records().count(),
+        json["identities"].as_array().unwrap().len()
+    );
+    insta::assert_snapshot!("acme_csv_identities", r.stdout);
+}
+
+const HOSTILE_NAME: &str = "<script>alert(1)</script>";
+const HOSTILE_OWNER: &str = "=HYPERLINK(\"http://evil.example/?x\",\"click\")";
+const HOSTILE_PURPOSE: &str = "[docs](javascript:alert(1)) ![x](http://evil.example/p.png) | cell";
+const HOSTILE_TEAM: &str = "\u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7} \u{202e}reversed";
+
+fn hostile_evidence(dir: &std::path::Path) -> String {
+    let tags = serde_json::json!([
+        {"Key": "owner", "Value": HOSTILE_OWNER},
+        {"Key": "purpose", "Value": HOSTILE_PURPOSE},
+        {"Key": "expires", "Value": "+1d"},
+        {"Key": "team", "Value": HOSTILE_TEAM},
+    ]);
+    let doc = serde_json::json!({"RoleDetailList": [{
+        "RoleName": HOSTILE_NAME,
+        "Arn": "arn:aws:iam::123456789012:role/<script>alert(1)</script>",
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]},
+        "Tags": tags,
+    }]});
+    let p = dir.join("hostile.json");
+    std::fs::write(&p, serde_json::to_string(&doc).unwrap()).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn hostile_text_is_inert_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = hostile_evidence(dir.path());
+    let run = |f: &str, extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            f,
+            "--aws-evidence",
+            &ev,
+            "--fail-on",
+            "never",
+        ];
+        args.extend_from_slice(extra);
+        let r = nhi(&args);
+        assert_eq!(r.code, 3, "partial (no credential report): {r:?}");
+        r.stdout
+    };
+    // JSON keeps the text exactly (JSON escaping makes it data).
+    let json: serde_json::Value = serde_json::from_str(&run("json", &[])).unwrap();
+    assert_eq!(json["identities"][0]["name"], HOSTILE_NAME);
+    assert_eq!(json["identities"][0]["owner"]["value"], HOSTILE_OWNER);
+
+    for (f, extra) in [
+        ("table", &[][..]),
+        ("markdown", &[]),
+        ("csv", &[]),
+        ("csv", &["--csv-identities"][..]),
+    ] {
+        let out = run(f, extra);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+            "{f}: control characters survive"
+        );
+        if f == "markdown" {
+            assert!(!out.contains("<script>"), "raw HTML");
+            assert!(
+                !out.contains("](javascript") && !out.contains("]("),
+                "a link survives"
+            );
+            assert!(!out.contains("http://"), "an autolink survives");
+            assert!(out.contains("\\<script\\>alert\\(1\\)\\</script\\>"));
+        }
+        if f == "csv" {
+            let mut rdr = csv::ReaderBuilder::new().from_reader(out.as_bytes());
+            for rec in rdr.records() {
+                for cell in rec.unwrap().iter() {
+                    assert!(
+                        !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                        "{f}: formula cell {cell:?}"
+                    );
+                }
+            }
+            assert!(out.contains("'=HYPERLINK") || extra.is_empty() && out.contains("'=HYPERLINK"));
+        }
+    }
+}
