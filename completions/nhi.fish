@@ -41,7 +41,9 @@ markdown\t'Markdown for tickets and pull requests: summary, then findings groupe
 csv\t'CSV: one row per finding (or per identity with --csv-identities)'"
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l csv-identities -d 'With --format csv: one row per identity (the inventory) instead of one per finding'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on-new -d 'Apply --fail-on to new findings only (those not in --baseline)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'

@@ -84,6 +84,15 @@ pub struct ScanArgs {
     )]
     pub fail_on: String,
 
+    /// An earlier JSON report: findings with a fingerprint found in it are marked `known`,
+    /// the others `new`.
+    #[arg(long, value_name = "OLD.json", help_heading = "Output")]
+    pub baseline: Option<PathBuf>,
+
+    /// Apply --fail-on to new findings only (those not in --baseline).
+    #[arg(long = "fail-on-new", requires = "baseline", help_heading = "Output")]
+    pub fail_on_new: bool,
+
     /// Print nothing on stderr but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

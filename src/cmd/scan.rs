@@ -8,7 +8,7 @@ use super::Outcome;
 use crate::cli::ScanArgs;
 use crate::config::Config;
 use crate::connector::{ConnectorError, ScanRequest};
-use crate::model::Severity;
+use crate::model::{FindingState, Report, Severity};
 use crate::report::{self, Format, RenderOptions};
 
 /// Runs a scan and writes the report.
@@ -36,7 +36,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let inv = crate::scan::discover(&req).map_err(|e| match e {
         ConnectorError::Input(m) | ConnectorError::Unavailable(m) => anyhow::anyhow!(m),
     })?;
-    let report = crate::scan::analyse(inv, &cfg, now);
+    let mut report = crate::scan::analyse(inv, &cfg, now);
+    if let Some(path) = &args.baseline {
+        report.apply_baseline(&load_baseline(path)?);
+    }
 
     let stdout = std::io::stdout();
     let to_terminal = args.output.is_none() && stdout.is_terminal();
@@ -74,7 +77,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     }
 
-    let failing = fail_on.map(|s| report.failing(s).count()).unwrap_or(0);
+    let failing = fail_on
+        .map(|s| {
+            report
+                .failing(s)
+                .filter(|f| !args.fail_on_new || f.state == FindingState::New)
+                .count()
+        })
+        .unwrap_or(0);
     if !args.quiet {
         let s = &report.summary;
         let sev: Vec<String> = Severity::ALL
@@ -106,4 +116,28 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Reads an earlier JSON report for `--baseline`.
+fn load_baseline(path: &std::path::Path) -> anyhow::Result<Report> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{name}: cannot read the baseline"))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}:{}:{}: not an nhi JSON report: {}",
+            e.line(),
+            e.column(),
+            e.to_string().split(" at line ").next().unwrap_or("")
+        )
+    })?;
+    let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
+    if major(&report.schema_version) != major(crate::model::SCHEMA_VERSION) {
+        bail!(
+            "{name}: baseline has schema_version {}, this nhi writes {}; rescan with one version",
+            report.schema_version,
+            crate::model::SCHEMA_VERSION
+        );
+    }
+    Ok(report)
 }

@@ -86,6 +86,25 @@ impl Report {
             .filter(move |f| f.severity >= threshold && f.state != super::FindingState::Suppressed)
     }
 
+    /// Marks each finding `known` when a finding with the same fingerprint is in the baseline
+    /// (an earlier report), `new` otherwise. Suppressed findings stay suppressed.
+    pub fn apply_baseline(&mut self, baseline: &Report) {
+        let known: std::collections::BTreeSet<&str> = baseline
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        for f in &mut self.findings {
+            if f.state != super::FindingState::Suppressed {
+                f.state = if known.contains(f.fingerprint.as_str()) {
+                    super::FindingState::Known
+                } else {
+                    super::FindingState::New
+                };
+            }
+        }
+    }
+
     /// Computes the summary from the lists.
     pub fn summarize(&mut self) {
         let mut s = Summary {

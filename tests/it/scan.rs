@@ -224,3 +224,92 @@ fn as_of_moves_the_clock() {
     assert!(rules_on(&late, "user/contractor-migration").contains(&"identity-expired".to_string()));
     assert_eq!(early["as_of"], "2026-06-01T00:00:00Z");
 }
+
+#[test]
+fn baseline_marks_new_and_known_and_fail_on_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    let old_s = old.to_str().unwrap();
+    let mut args = vec!["scan", "--as-of", "2026-11-15", "-o", old_s];
+    args.extend_from_slice(ACME);
+    assert_eq!(nhi(&args).code, 1);
+
+    // Unchanged evidence: everything is known, and --fail-on-new passes.
+    let mut args = vec!["--baseline", old_s, "--fail-on-new"];
+    args.extend_from_slice(ACME);
+    let (run, r) = scan_json(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["state"] == "known")
+    );
+
+    // deploy-bot gains AdministratorAccess: one new critical finding.
+    let ev = dir.path().join("evidence");
+    std::fs::create_dir(&ev).unwrap();
+    std::fs::copy(
+        root().join("examples/acme/evidence/credential-report.csv"),
+        ev.join("credential-report.csv"),
+    )
+    .unwrap();
+    let mut authz: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/acme/evidence/authorization-details.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let bot = authz["UserDetailList"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|u| u["UserName"] == "deploy-bot")
+        .unwrap();
+    bot["AttachedManagedPolicies"].as_array_mut().unwrap().push(serde_json::json!({
+        "PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"
+    }));
+    std::fs::write(ev.join("authorization-details.json"), authz.to_string()).unwrap();
+    let ev_s = ev.to_str().unwrap();
+    let (run, r) = scan_json(&[
+        "--aws-evidence",
+        ev_s,
+        "--config",
+        "examples/acme/nhi.yaml",
+        "--baseline",
+        old_s,
+        "--fail-on-new",
+    ]);
+    assert_eq!(run.code, 1, "a new critical finding fails: {}", run.stderr);
+    let new: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "{new:#?}");
+    assert_eq!(new[0]["rule"], "admin-privilege");
+    assert!(
+        new[0]["identity"]
+            .as_str()
+            .unwrap()
+            .ends_with("user/deploy-bot")
+    );
+
+    // A baseline that is not a report is an input error naming the file and position.
+    std::fs::write(dir.path().join("bad.json"), "{\"schema_version\": 1}").unwrap();
+    let bad = dir.path().join("bad.json");
+    let run = nhi(&[
+        "scan",
+        "--aws-evidence",
+        ev_s,
+        "--baseline",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("bad.json:1:") && run.stderr.contains("not an nhi JSON report"),
+        "{}",
+        run.stderr
+    );
+}
