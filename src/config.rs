@@ -205,9 +205,77 @@ pub struct Config {
     pub severity: BTreeMap<RuleCode, SeverityName>,
     /// AI-agent policy.
     pub ai_agents: AiAgents,
+    /// Accepted findings, each with a reason, an owner and an expiry.
+    pub suppressions: Vec<Suppression>,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// An accepted finding: matched by fingerprint, or by rule code and identity pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawSuppression")]
+pub struct Suppression {
+    /// The finding's fingerprint.
+    pub fingerprint: Option<String>,
+    /// The rule code.
+    pub rule: Option<String>,
+    /// Glob on the identity id.
+    pub identity: Option<Glob>,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// Until when (inclusive); afterwards it stops suppressing and is itself reported.
+    pub expires: NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    fingerprint: Option<String>,
+    rule: Option<RuleCode>,
+    identity: Option<Glob>,
+    reason: String,
+    owner: String,
+    expires: ConfigDate,
+}
+
+impl TryFrom<RawSuppression> for Suppression {
+    type Error = String;
+    fn try_from(r: RawSuppression) -> Result<Self, String> {
+        if r.fingerprint.is_none() && (r.rule.is_none() || r.identity.is_none()) {
+            return Err(
+                "a suppression needs a `fingerprint`, or both a `rule` and an `identity` pattern"
+                    .into(),
+            );
+        }
+        if r.reason.trim().is_empty() || r.owner.trim().is_empty() {
+            return Err("a suppression needs a non-empty `reason` and `owner`".into());
+        }
+        Ok(Suppression {
+            fingerprint: r.fingerprint,
+            rule: r.rule.map(|c| c.0),
+            identity: r.identity,
+            reason: r.reason,
+            owner: r.owner,
+            expires: r.expires.0,
+        })
+    }
+}
+
+impl Suppression {
+    /// Whether it matches a finding (ignoring expiry).
+    pub fn matches(&self, f: &crate::model::Finding) -> bool {
+        if let Some(fp) = &self.fingerprint {
+            return *fp == f.fingerprint;
+        }
+        self.rule.as_deref() == Some(f.rule.as_str())
+            && self
+                .identity
+                .as_ref()
+                .is_some_and(|g| g.is_match(&f.identity))
+    }
 }
 
 /// A rule code in the configuration, checked against the rule registry while parsing.
@@ -423,6 +491,23 @@ mod tests {
         assert!(e.message.contains("no-such-rule"), "{e}");
         let e = Config::parse("severity:\n  owner-missing: severe\n", "c.yaml").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn suppressions_need_reason_owner_expiry_and_a_target() {
+        let ok = "suppressions:\n  - rule: owner-missing\n    identity: \"aws:iam::*:role/x\"\n    reason: r\n    owner: o\n    expires: 2027-01-01\n";
+        assert_eq!(Config::parse(ok, "c").unwrap().suppressions.len(), 1);
+        let e = Config::parse("suppressions:\n  - rule: owner-missing\n    reason: r\n    owner: o\n    expires: 2027-01-01\n", "c").unwrap_err();
+        assert!(
+            e.message.contains("needs a `fingerprint`") && e.line >= 2,
+            "{e}"
+        );
+        let e = Config::parse(
+            "suppressions:\n  - fingerprint: abc\n    owner: o\n    expires: 2027-01-01\n",
+            "c",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
     }
 
     #[test]

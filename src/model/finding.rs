@@ -103,4 +103,18 @@ pub struct Finding {
     pub fingerprint: String,
     /// New, known (baseline) or suppressed.
     pub state: FindingState,
+    /// The suppression that accepted this finding, when `state` is `suppressed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<SuppressionNote>,
+}
+
+/// Why a finding is suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SuppressionNote {
+    /// The reason given.
+    pub reason: String,
+    /// Who accepted the finding.
+    pub owner: String,
+    /// Until when (YYYY-MM-DD).
+    pub expires: String,
 }

@@ -12,7 +12,7 @@ mod report;
 
 pub use coverage::{Coverage, CoverageStatus, Gap};
 pub use credential::{Credential, CredentialKind};
-pub use finding::{Finding, FindingState, Severity};
+pub use finding::{Finding, FindingState, Severity, SuppressionNote};
 pub use identity::{
     AiAgentEvidence, Attribution, Classification, ConsoleAccess, Identity, IdentityKind,
     PolicyAttachment, PrivilegeLevel, Privileges, Provider,

@@ -31,6 +31,7 @@ mod owner_missing;
 mod privilege_escalation;
 mod purpose_missing;
 mod root_access_key;
+mod suppression_expired;
 mod trust_any_principal;
 mod wildcard_permission;
 
@@ -58,7 +59,9 @@ pub trait Rule: Sync {
     /// The rule's description.
     fn meta(&self) -> &'static RuleMeta;
     /// Appends the findings this rule makes on the inventory.
-    fn check(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>);
+    fn check(&self, _ctx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+    /// Appends findings about the other rules' findings (after suppressions are applied).
+    fn check_findings(&self, _ctx: &Ctx<'_>, _findings: &[Finding], _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in catalogue order. Adding a rule: one file, one line here.
@@ -83,6 +86,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ai_agent_ungoverned::AiAgentUngoverned,
     &ai_agent_overprivileged::AiAgentOverprivileged,
     &human_use_of_nhi::HumanUseOfNhi,
+    &suppression_expired::SuppressionExpired,
 ];
 
 /// The rule with this code.
@@ -121,6 +125,18 @@ impl Draft {
     pub fn identity(identity: &Identity, title: impl Into<String>, evidence: Vec<String>) -> Self {
         Self {
             identity: identity.id.clone(),
+            credential: None,
+            title: title.into(),
+            evidence,
+            severity: None,
+            key: String::new(),
+        }
+    }
+
+    /// A draft about an identity known only by its id.
+    pub fn identity_id(identity: &str, title: impl Into<String>, evidence: Vec<String>) -> Self {
+        Self {
+            identity: identity.to_string(),
             credential: None,
             title: title.into(),
             evidence,
@@ -215,6 +231,7 @@ impl Ctx<'_> {
             controls: meta.controls.iter().map(|c| c.to_string()).collect(),
             fingerprint,
             state: FindingState::New,
+            suppression: None,
         });
     }
 }
@@ -226,6 +243,12 @@ pub fn evaluate(inv: &Inventory, cfg: &Config, now: DateTime<Utc>) -> Vec<Findin
     for rule in RULES {
         rule.check(&ctx, &mut out);
     }
+    suppress(&ctx, &mut out);
+    let mut about = Vec::new();
+    for rule in RULES {
+        rule.check_findings(&ctx, &out, &mut about);
+    }
+    out.extend(about);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -237,6 +260,26 @@ pub fn evaluate(inv: &Inventory, cfg: &Config, now: DateTime<Utc>) -> Vec<Findin
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert(f.fingerprint.clone()));
     out
+}
+
+/// Marks findings accepted by an unexpired suppression as suppressed, with its reason.
+fn suppress(ctx: &Ctx<'_>, findings: &mut [Finding]) {
+    let today = ctx.now.date_naive();
+    for f in findings {
+        if let Some(s) = ctx
+            .cfg
+            .suppressions
+            .iter()
+            .find(|s| s.expires >= today && s.matches(f))
+        {
+            f.state = FindingState::Suppressed;
+            f.suppression = Some(crate::model::SuppressionNote {
+                reason: s.reason.clone(),
+                owner: s.owner.clone(),
+                expires: s.expires.to_string(),
+            });
+        }
+    }
 }
 
 /// Renders a rule's documentation page (docs/rules/CODE.md and `nhi rules explain`).

@@ -313,3 +313,80 @@ fn baseline_marks_new_and_known_and_fail_on_new() {
         run.stderr
     );
 }
+
+#[test]
+fn suppressions_with_expiry_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = std::fs::read_to_string(root().join("examples/acme/nhi.yaml")).unwrap();
+    cfg.push_str("\nsuppressions:\n");
+    for (rule, id) in [
+        ("oidc-trust-unbounded", "*"),
+        ("trust-any-principal", "*"),
+        ("root-access-key", "*"),
+        ("admin-privilege", "*:user/terraform"),
+    ] {
+        cfg.push_str(&format!(
+            "  - rule: {rule}\n    identity: \"{id}\"\n    reason: \"accepted during the Q4 migration\"\n    owner: security-team@acme.example\n    expires: 2026-12-31\n"
+        ));
+    }
+    let path = dir.path().join("nhi.yaml");
+    std::fs::write(&path, cfg).unwrap();
+    let p = path.to_str().unwrap();
+    let (run, r) = scan_json(&[
+        "--aws-evidence",
+        "examples/acme/evidence",
+        "--config",
+        p,
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "every critical finding is suppressed: {}",
+        run.stderr
+    );
+    let suppressed: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] == "suppressed")
+        .collect();
+    assert_eq!(
+        suppressed.len(),
+        5,
+        "suppressed findings stay in the report"
+    );
+    assert_eq!(
+        suppressed[0]["suppression"]["reason"],
+        "accepted during the Q4 migration"
+    );
+
+    // After the expiry date the findings are back, and each lapsed acceptance is reported.
+    let (run, r) = scan_json(&[
+        "--aws-evidence",
+        "examples/acme/evidence",
+        "--config",
+        p,
+        "--fail-on",
+        "critical",
+        "--as-of",
+        "2027-01-15",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["state"] != "suppressed")
+    );
+    assert_eq!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "suppression-expired")
+            .count(),
+        5
+    );
+}
