@@ -25,6 +25,9 @@ _nhi() {
             nhi,init)
                 cmd="nhi__subcmd__init"
                 ;;
+            nhi,report)
+                cmd="nhi__subcmd__report"
+                ;;
             nhi,rules)
                 cmd="nhi__subcmd__rules"
                 ;;
@@ -42,6 +45,9 @@ _nhi() {
                 ;;
             nhi__subcmd__help,init)
                 cmd="nhi__subcmd__help__subcmd__init"
+                ;;
+            nhi__subcmd__help,report)
+                cmd="nhi__subcmd__help__subcmd__report"
                 ;;
             nhi__subcmd__help,rules)
                 cmd="nhi__subcmd__help__subcmd__rules"
@@ -83,7 +89,7 @@ _nhi() {
 
     case "${cmd}" in
         nhi)
-            opts="-h -V --help --version scan rules init completions schema help"
+            opts="-h -V --help --version scan report rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,7 +117,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help)
-            opts="scan rules init completions schema help"
+            opts="scan report rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,6 +159,20 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -243,6 +263,52 @@ _nhi() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__report)
+            opts="-f -o -q -h --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json markdown csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json markdown csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
+            cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -31,6 +32,22 @@ set edit:completion:arg-completer[nhi] = {|@words|
         }
         &'nhi;scan'= {
             cand --aws-evidence 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable'
+            cand --config 'Configuration file [default: ./nhi.yaml when present]'
+            cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
+            cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand --format 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand -o 'Write the report to FILE instead of stdout'
+            cand --output 'Write the report to FILE instead of stdout'
+            cand --fail-on 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
+            cand --baseline 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`'
+            cand --csv-identities 'With --format csv: one row per identity (the inventory) instead of one per finding'
+            cand --fail-on-new 'Apply --fail-on to new findings only (those not in --baseline)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nhi;report'= {
             cand --config 'Configuration file [default: ./nhi.yaml when present]'
             cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
             cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
@@ -87,6 +104,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
         }
         &'nhi;help'= {
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
+            cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -94,6 +112,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nhi;help;scan'= {
+        }
+        &'nhi;help;report'= {
         }
         &'nhi;help;rules'= {
             cand list 'List every rule with its default severity and controls'

@@ -27,6 +27,7 @@ end
 complete -c nhi -n "__fish_nhi_needs_command" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_needs_command" -s V -l version -d 'Print version'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "report" -d 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "rules" -d 'List the rules, or explain one'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "init" -d 'Write a commented starter nhi.yaml'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -46,6 +47,19 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -l csv-identities -d 'With
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on-new -d 'Apply --fail-on to new findings only (those not in --baseline)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
+complete -c nhi -n "__fish_nhi_using_subcommand report" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
+json\t'The JSON report (schema: docs/report.schema.json)'
+markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
+csv\t'CSV: one row per finding (or per identity with --csv-identities)'"
+complete -c nhi -n "__fish_nhi_using_subcommand report" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l csv-identities -d 'With --format csv: one row per identity (the inventory) instead of one per finding'
+complete -c nhi -n "__fish_nhi_using_subcommand report" -l fail-on-new -d 'Apply --fail-on to new findings only (those not in --baseline)'
+complete -c nhi -n "__fish_nhi_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c nhi -n "__fish_nhi_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
@@ -59,11 +73,12 @@ complete -c nhi -n "__fish_nhi_using_subcommand init" -l force -d 'Overwrite an 
 complete -c nhi -n "__fish_nhi_using_subcommand init" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand schema" -s h -l help -d 'Print help'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "rules" -d 'List the rules, or explain one'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "init" -d 'Write a commented starter nhi.yaml'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "completions" -d 'Print shell completions'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan rules init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "report" -d 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "rules" -d 'List the rules, or explain one'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "init" -d 'Write a commented starter nhi.yaml'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "completions" -d 'Print shell completions'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report rules init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'

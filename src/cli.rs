@@ -34,6 +34,10 @@ pub enum Command {
     /// Discover identities from the given sources, attribute them, and report their defects.
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// Re-render a saved JSON report, re-evaluating the rules with the current configuration
+    /// and --as-of (scan once, report many ways).
+    #[command(after_help = EXIT_CODES)]
+    Report(ReportArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
     /// Write a commented starter nhi.yaml.
@@ -53,6 +57,28 @@ pub struct ScanArgs {
     #[arg(long = "aws-evidence", value_name = "PATH", help_heading = "Sources")]
     pub aws_evidence: Vec<PathBuf>,
 
+    /// Configuration, clock and output.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `nhi report`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct ReportArgs {
+    /// A JSON report written by `nhi scan`.
+    #[arg(value_name = "SAVED.json")]
+    pub saved: PathBuf,
+
+    /// Configuration, clock and output.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options shared by the commands that evaluate and render a report.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct CommonArgs {
     /// Configuration file [default: ./nhi.yaml when present].
     #[arg(long, value_name = "FILE", env = "NHI_CONFIG")]
     pub config: Option<PathBuf>,

@@ -24,6 +24,7 @@ use cmd::Outcome;
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(a) => cmd::scan::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Completions(a) => cmd::completions::run(a),

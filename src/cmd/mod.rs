@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod init;
+pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod schema;
@@ -26,4 +27,152 @@ impl Outcome {
             Outcome::Partial => 3,
         }
     }
+}
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+
+use crate::cli::CommonArgs;
+use crate::config::Config;
+use crate::model::{FindingState, Report, Severity};
+use crate::report::{self as render, Format, RenderOptions};
+
+/// What the shared options resolve to.
+pub struct Settings {
+    /// The configuration.
+    pub config: Config,
+    /// The scan clock.
+    pub now: DateTime<Utc>,
+    /// `--fail-on`, or None for `never`.
+    pub fail_on: Option<Severity>,
+}
+
+impl Settings {
+    /// Validates the shared options and loads the configuration.
+    pub fn from_args(a: &CommonArgs) -> anyhow::Result<Self> {
+        let fail_on = match a.fail_on.as_str() {
+            "never" | "none" => None,
+            s => Some(
+                s.parse()
+                    .map_err(|e: String| anyhow::anyhow!("--fail-on: {e}, or never"))?,
+            ),
+        };
+        let now = match &a.as_of {
+            Some(s) => crate::time::parse_as_of(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?,
+            None => Utc::now(),
+        };
+        Ok(Self {
+            config: Config::load(a.config.as_deref())?,
+            now,
+            fail_on,
+        })
+    }
+}
+
+/// Reads a JSON report written by `nhi scan` (for `--baseline` and `nhi report`).
+pub fn load_report(path: &Path) -> anyhow::Result<Report> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}:{}:{}: not an nhi JSON report: {}",
+            e.line(),
+            e.column(),
+            e.to_string().split(" at line ").next().unwrap_or("")
+        )
+    })?;
+    let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
+    if major(&report.schema_version) != major(crate::model::SCHEMA_VERSION) {
+        bail!(
+            "{name}: report has schema_version {}, this nhi reads {}",
+            report.schema_version,
+            crate::model::SCHEMA_VERSION
+        );
+    }
+    Ok(report)
+}
+
+/// Applies the baseline, writes the report, prints the summary line, and decides the outcome.
+pub fn finish(mut report: Report, a: &CommonArgs, s: &Settings) -> anyhow::Result<Outcome> {
+    if let Some(path) = &a.baseline {
+        report.apply_baseline(&load_report(path).context("bad --baseline")?);
+    }
+    let stdout = std::io::stdout();
+    let to_terminal = a.output.is_none() && stdout.is_terminal();
+    let format = a.format.unwrap_or(if to_terminal {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let width = if to_terminal {
+        comfy_table::Table::new().width().or(Some(120))
+    } else {
+        std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+    };
+    let opts = RenderOptions {
+        color,
+        width,
+        csv_identities: a.csv_identities,
+    };
+    match &a.output {
+        Some(path) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            render::render(&report, format, &opts, &mut f)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            f.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let mut out = stdout.lock();
+            render::render(&report, format, &opts, &mut out)?;
+            out.flush()?;
+        }
+    }
+    let failing = s
+        .fail_on
+        .map(|sev| {
+            report
+                .failing(sev)
+                .filter(|f| !a.fail_on_new || f.state == FindingState::New)
+                .count()
+        })
+        .unwrap_or(0);
+    if !a.quiet {
+        let sm = &report.summary;
+        let sev: Vec<String> = Severity::ALL
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {x}",
+                    sm.by_severity.get(x.as_str()).copied().unwrap_or(0)
+                )
+            })
+            .collect();
+        eprintln!(
+            "nhi: {} identities ({} non-human), {} findings ({}){}",
+            sm.identities,
+            sm.non_human_identities,
+            sm.findings,
+            sev.join(", "),
+            if report.is_partial() {
+                "; PARTIAL scan: see the coverage section"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(if report.is_partial() {
+        Outcome::Partial
+    } else if failing > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

@@ -95,3 +95,66 @@ fn completions_and_schema_commands_print_the_committed_files() {
         "schema differs"
     );
 }
+
+#[test]
+fn report_re_renders_and_re_evaluates_a_saved_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("saved.json");
+    let s = saved.to_str().unwrap();
+    let acme = [
+        "--config",
+        "examples/acme/nhi.yaml",
+        "--as-of",
+        "2026-11-15",
+    ];
+    let mut args = vec!["scan", "--aws-evidence", "examples/acme/evidence", "-o", s];
+    args.extend_from_slice(&acme);
+    assert_eq!(nhi(&args).code, 1);
+
+    // Same configuration and clock: byte-identical JSON.
+    let mut args = vec!["report", s, "--format", "json"];
+    args.extend_from_slice(&acme);
+    let r = nhi(&args);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout == std::fs::read_to_string(&saved).unwrap(),
+        "round trip differs"
+    );
+
+    // An earlier clock: the contractor's user has not expired yet.
+    let r = nhi(&[
+        "report",
+        s,
+        "-f",
+        "json",
+        "--config",
+        "examples/acme/nhi.yaml",
+        "--as-of",
+        "2026-06-01",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(!rules_on(&v, "user/contractor-migration").contains(&"identity-expired".to_string()));
+
+    // Without the example's configuration its ownership rules no longer attribute owners.
+    let r = nhi_in(
+        dir.path(),
+        &["report", s, "-f", "json", "--as-of", "2026-11-15"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(rules_on(&v, "user/backup-s3-sync").contains(&"owner-missing".to_string()));
+    let r = nhi(&[
+        "report",
+        s,
+        "-f",
+        "markdown",
+        "--config",
+        "examples/acme/nhi.yaml",
+        "--as-of",
+        "2026-11-15",
+    ]);
+    assert!(r.stdout.starts_with("# Non-human identity audit"));
+
+    let r = nhi(&["report", "examples/acme/nhi.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not an nhi JSON report"), "{}", r.stderr);
+}
