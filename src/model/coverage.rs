@@ -15,6 +15,17 @@ pub enum CoverageStatus {
     Failed,
 }
 
+impl CoverageStatus {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageStatus::Complete => "complete",
+            CoverageStatus::Partial => "partial",
+            CoverageStatus::Failed => "failed",
+        }
+    }
+}
+
 /// One thing a source could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Gap {

@@ -35,9 +35,8 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "| Source | Coverage | Read |\n|---|---|---|")?;
     for c in &r.coverage {
         let status = match c.status {
-            CoverageStatus::Complete => "complete",
-            CoverageStatus::Partial => "**partial**",
-            CoverageStatus::Failed => "**failed**",
+            CoverageStatus::Complete => c.status.as_str().to_string(),
+            _ => format!("**{}**", c.status.as_str()),
         };
         writeln!(
             w,

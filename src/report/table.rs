@@ -61,9 +61,8 @@ pub fn render(r: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::Result
     writeln!(w, "Sources")?;
     for c in &r.coverage {
         let status = match c.status {
-            CoverageStatus::Complete => "complete",
-            CoverageStatus::Partial => "PARTIAL",
-            CoverageStatus::Failed => "FAILED",
+            CoverageStatus::Complete => c.status.as_str().to_string(),
+            _ => c.status.as_str().to_uppercase(),
         };
         writeln!(
             w,
