@@ -6,6 +6,7 @@
 //! [`model::Report`].
 
 pub mod attribute;
+pub mod blast;
 pub mod cli;
 pub mod cmd;
 pub mod config;

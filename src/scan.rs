@@ -21,7 +21,32 @@ pub fn discover(req: &ScanRequest) -> Result<Inventory, ConnectorError> {
 pub fn analyse(mut inv: Inventory, cfg: &Config, now: DateTime<Utc>) -> Report {
     crate::attribute::attribute(&mut inv, cfg);
     inv.sort();
-    let findings = crate::rules::evaluate(&inv, cfg, now);
+    let mut findings = crate::rules::evaluate(&inv, cfg, now);
+    crate::blast::assess(&mut inv, &findings, cfg, now);
+    // Worst first; among equals, the identity with the largest blast radius first.
+    let score: std::collections::BTreeMap<&str, u32> = inv
+        .identities
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                i.blast_radius.as_ref().map_or(0, |b| b.score),
+            )
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| {
+                score
+                    .get(b.identity.as_str())
+                    .cmp(&score.get(a.identity.as_str()))
+            })
+            .then_with(|| a.identity.cmp(&b.identity))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.credential.cmp(&b.credential))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
     let mut report = Report {
         schema_version: SCHEMA_VERSION.to_string(),
         tool: Tool {

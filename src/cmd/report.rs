@@ -30,6 +30,7 @@ pub fn inventory(r: Report) -> Inventory {
         i.expiry = Default::default();
         i.expiry_date = None;
         i.ai_agent.clear();
+        i.blast_radius = None;
     }
     inv
 }

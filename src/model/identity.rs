@@ -262,6 +262,36 @@ pub struct Identity {
     /// Evidence that this identity is an AI agent (empty when it is not one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ai_agent: Vec<AiAgentEvidence>,
+    /// What a compromise of this identity would reach (non-human identities only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blast_radius: Option<BlastRadius>,
+}
+
+/// One term of a blast-radius score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BlastTerm {
+    /// `privilege`, `reach` or `exposure`.
+    pub factor: String,
+    /// Points this term adds.
+    pub points: u32,
+    /// What the term is about.
+    pub reason: String,
+}
+
+/// The blast radius of an identity: privilege level, reach and exposure, and a score that is
+/// the sum of the terms shown (formula: docs/blast-radius.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BlastRadius {
+    /// The sum of the terms.
+    pub score: u32,
+    /// The privilege level.
+    pub level: PrivilegeLevel,
+    /// What it can touch (accounts, services, resources, repositories, scopes).
+    pub reach: Vec<String>,
+    /// How it could be taken over (static credentials, open trusts, leaks, no expiry).
+    pub exposure: Vec<String>,
+    /// Every term of the score.
+    pub terms: Vec<BlastTerm>,
 }
 
 impl Identity {
@@ -290,6 +320,7 @@ impl Identity {
             trust_policy: None,
             groups: Vec::new(),
             ai_agent: Vec::new(),
+            blast_radius: None,
         }
     }
 

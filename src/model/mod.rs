@@ -14,10 +14,10 @@ pub use coverage::{Coverage, CoverageStatus, Gap};
 pub use credential::{Credential, CredentialKind};
 pub use finding::{Finding, FindingState, Severity, SuppressionNote};
 pub use identity::{
-    AiAgentEvidence, Attribution, Classification, ConsoleAccess, Identity, IdentityKind,
-    PolicyAttachment, PrivilegeLevel, Privileges, Provider,
+    AiAgentEvidence, Attribution, BlastRadius, BlastTerm, Classification, ConsoleAccess, Identity,
+    IdentityKind, PolicyAttachment, PrivilegeLevel, Privileges, Provider,
 };
-pub use report::{Report, SCHEMA_VERSION, Source, Summary, Tool};
+pub use report::{BlastEntry, Report, SCHEMA_VERSION, Source, Summary, Tool};
 
 /// What discovery produced: the raw material of the rules.
 #[derive(Debug, Default, Clone)]

@@ -48,6 +48,17 @@ pub struct Summary {
     pub by_provider: BTreeMap<String, usize>,
     /// Whether any source was read only partially.
     pub partial: bool,
+    /// The ten identities with the largest blast radius, largest first.
+    pub largest_blast_radius: Vec<BlastEntry>,
+}
+
+/// An identity and its blast-radius score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BlastEntry {
+    /// The identity's id.
+    pub identity: String,
+    /// Its score.
+    pub score: u32,
 }
 
 /// The result of a scan: the public JSON contract.
@@ -130,6 +141,23 @@ impl Report {
             .iter()
             .map(|i| (i.id.as_str(), i.provider.as_str()))
             .collect();
+        let mut blast: Vec<BlastEntry> = self
+            .identities
+            .iter()
+            .filter_map(|i| {
+                i.blast_radius.as_ref().map(|b| BlastEntry {
+                    identity: i.id.clone(),
+                    score: b.score,
+                })
+            })
+            .collect();
+        blast.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.identity.cmp(&b.identity))
+        });
+        blast.truncate(10);
+        s.largest_blast_radius = blast;
         for f in &self.findings {
             *s.by_severity.entry(f.severity.to_string()).or_default() += 1;
             *s.by_rule.entry(f.rule.clone()).or_default() += 1;

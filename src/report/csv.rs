@@ -96,6 +96,7 @@ pub fn identities(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         "last_used",
         "active_credentials",
         "ai_agent",
+        "blast_radius",
         "findings",
     ])?;
     for i in &r.identities {
@@ -119,6 +120,7 @@ pub fn identities(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             opt(i.last_used.map(|t| t.to_rfc3339())),
             creds.get(i.id.as_str()).copied().unwrap_or(0).to_string(),
             i.is_ai_agent().to_string(),
+            opt(i.blast_radius.as_ref().map(|b| b.score)),
             findings
                 .get(i.id.as_str())
                 .copied()

@@ -64,6 +64,34 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w)?;
 
+    if !s.largest_blast_radius.is_empty() {
+        writeln!(w, "## Largest blast radius\n")?;
+        writeln!(
+            w,
+            "| Score | Identity | Privilege | Exposure |\n|---:|---|---|---|"
+        )?;
+        let by_id: BTreeMap<&str, &crate::model::Identity> =
+            r.identities.iter().map(|i| (i.id.as_str(), i)).collect();
+        for b in &s.largest_blast_radius {
+            let Some(br) = by_id
+                .get(b.identity.as_str())
+                .and_then(|i| i.blast_radius.as_ref())
+            else {
+                continue;
+            };
+            let exposure: Vec<String> = br.exposure.iter().map(|e| md(e)).collect();
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                b.score,
+                md(&b.identity),
+                format!("{:?}", br.level).to_lowercase(),
+                exposure.join("; ")
+            )?;
+        }
+        writeln!(w)?;
+    }
+
     writeln!(w, "## Findings by owner\n")?;
     if r.findings.is_empty() {
         writeln!(w, "No findings.")?;

@@ -49,6 +49,10 @@ fn attr(a: &Attribution) -> String {
     }
 }
 
+fn blast(i: &crate::model::Identity) -> u32 {
+    i.blast_radius.as_ref().map_or(0, |b| b.score)
+}
+
 /// Writes the table report.
 pub fn render(r: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
@@ -101,17 +105,31 @@ pub fn render(r: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::Result
     }
     writeln!(w)?;
 
-    let nhis: Vec<_> = r
+    if !s.largest_blast_radius.is_empty() {
+        writeln!(w, "Largest blast radius")?;
+        for b in &s.largest_blast_radius {
+            writeln!(w, "  {:>4}  {}", b.score, t(&b.identity))?;
+        }
+        writeln!(w)?;
+    }
+
+    let mut nhis: Vec<_> = r
         .identities
         .iter()
         .filter(|i| i.classification.is_nhi())
         .collect();
-    writeln!(w, "Non-human identities ({})", nhis.len())?;
+    nhis.sort_by_key(|i| std::cmp::Reverse(blast(i)));
+    writeln!(
+        w,
+        "Non-human identities ({}), largest blast radius first",
+        nhis.len()
+    )?;
     let mut tb = table(opts);
     tb.set_header(vec![
         "identity",
         "kind",
         "privilege",
+        "blast",
         "owner",
         "purpose",
         "expiry",
@@ -125,6 +143,7 @@ pub fn render(r: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::Result
             Cell::new(name),
             Cell::new(format!("{:?}", i.kind).to_lowercase()),
             Cell::new(format!("{:?}", i.privileges.level).to_lowercase()),
+            Cell::new(blast(i)),
             Cell::new(attr(&i.owner)),
             Cell::new(attr(&i.purpose)),
             Cell::new(attr(&i.expiry)),

@@ -390,3 +390,48 @@ fn suppressions_with_expiry_and_fail_on() {
         5
     );
 }
+
+#[test]
+fn blast_radius_orders_the_report() {
+    let (_, r) = scan_json(ACME);
+    let top = r["summary"]["largest_blast_radius"].as_array().unwrap();
+    assert_eq!(top.len(), 10);
+    assert!(
+        top.windows(2)
+            .all(|w| w[0]["score"].as_u64() >= w[1]["score"].as_u64())
+    );
+    assert!(
+        top[0]["identity"]
+            .as_str()
+            .unwrap()
+            .ends_with("user/terraform")
+    );
+    for i in r["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i["blast_radius"].is_null())
+    {
+        let b = &i["blast_radius"];
+        let sum: u64 = b["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["points"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            b["score"].as_u64().unwrap(),
+            sum,
+            "every term shown for {}",
+            i["id"]
+        );
+    }
+    // Humans carry none.
+    let alice = r["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "alice")
+        .unwrap();
+    assert!(alice.get("blast_radius").is_none());
+}

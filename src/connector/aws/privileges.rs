@@ -18,7 +18,8 @@ const READ_ACTIONS: &[&str] = &[
     "iam:generateservicelastaccesseddetails",
 ];
 
-fn is_read_only(action: &str) -> bool {
+/// Whether an action (or action pattern) only reads.
+pub fn is_read_only(action: &str) -> bool {
     let Some((_, name)) = action.split_once(':') else {
         return false;
     };
