@@ -19,6 +19,9 @@ _nhi() {
             nhi,completions)
                 cmd="nhi__subcmd__completions"
                 ;;
+            nhi,diff)
+                cmd="nhi__subcmd__diff"
+                ;;
             nhi,help)
                 cmd="nhi__subcmd__help"
                 ;;
@@ -39,6 +42,9 @@ _nhi() {
                 ;;
             nhi__subcmd__help,completions)
                 cmd="nhi__subcmd__help__subcmd__completions"
+                ;;
+            nhi__subcmd__help,diff)
+                cmd="nhi__subcmd__help__subcmd__diff"
                 ;;
             nhi__subcmd__help,help)
                 cmd="nhi__subcmd__help__subcmd__help"
@@ -89,7 +95,7 @@ _nhi() {
 
     case "${cmd}" in
         nhi)
-            opts="-h -V --help --version scan report rules init completions schema help"
+            opts="-h -V --help --version scan report diff rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -116,8 +122,42 @@ _nhi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nhi__subcmd__diff)
+            opts="-f -o -h --format --output --fail-on --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nhi__subcmd__help)
-            opts="scan report rules init completions schema help"
+            opts="scan report diff rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +171,20 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

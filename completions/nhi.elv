@@ -24,6 +24,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --version 'Print version'
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
+            cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -60,6 +61,15 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --fail-on-new 'Apply --fail-on to new findings only (those not in --baseline)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nhi;diff'= {
+            cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand --format 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand -o 'Write the diff to FILE instead of stdout'
+            cand --output 'Write the diff to FILE instead of stdout'
+            cand --fail-on 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -105,6 +115,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help'= {
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
+            cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -114,6 +125,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help;scan'= {
         }
         &'nhi;help;report'= {
+        }
+        &'nhi;help;diff'= {
         }
         &'nhi;help;rules'= {
             cand list 'List every rule with its default severity and controls'

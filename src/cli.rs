@@ -38,6 +38,9 @@ pub enum Command {
     /// and --as-of (scan once, report many ways).
     #[command(after_help = EXIT_CODES)]
     Report(ReportArgs),
+    /// Compare two JSON reports: identities added and removed, owners changed, credentials
+    /// rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on.
+    Diff(DiffArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
     /// Write a commented starter nhi.yaml.
@@ -122,6 +125,28 @@ pub struct CommonArgs {
     /// Print nothing on stderr but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// `nhi diff`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Output format [default: table when stdout is a terminal, json otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<crate::report::diff::DiffFormat>,
+    /// Write the diff to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with code 1 when a new unsuppressed finding is at or above this severity
+    /// (critical, high, medium, low, info, or never).
+    #[arg(long = "fail-on", value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
 }
 
 /// `nhi rules`.

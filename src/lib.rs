@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod connector;
+pub mod diff;
 pub mod model;
 pub mod policy;
 pub mod report;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Completions(a) => cmd::completions::run(a),

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod completions;
+pub mod diff;
 pub mod init;
 pub mod report;
 pub mod rules;
@@ -69,6 +70,16 @@ impl Settings {
             now,
             fail_on,
         })
+    }
+}
+
+/// Parses `--fail-on`: a severity, or `never`.
+pub fn parse_fail_on(s: &str) -> anyhow::Result<Option<Severity>> {
+    match s {
+        "never" | "none" => Ok(None),
+        s => Ok(Some(s.parse().map_err(|e: String| {
+            anyhow::anyhow!("--fail-on: {e}, or never")
+        })?)),
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use crate::model::Report;
 
 mod csv;
+pub mod diff;
 pub mod escape;
 mod json;
 mod markdown;

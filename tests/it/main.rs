@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod diff;
 mod evidence;
 mod formats;
 mod generated;
