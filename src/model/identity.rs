@@ -222,6 +222,9 @@ pub struct Identity {
     pub kind: IdentityKind,
     /// Its name at the provider.
     pub name: String,
+    /// The id of the source it was read from (`sources[].id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The account, organisation or tenant it lives in.
     pub account: Option<String>,
     /// The provider's native identifier (an ARN, an app id).
@@ -302,6 +305,7 @@ impl Identity {
             provider,
             kind,
             name,
+            source: None,
             account: None,
             native_id: None,
             classification: Classification::Unknown,

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod escape;
 mod json;
 mod markdown;
+mod sarif;
 mod table;
 
 /// Output formats.
@@ -22,6 +23,8 @@ pub enum Format {
     Markdown,
     /// CSV: one row per finding (or per identity with --csv-identities).
     Csv,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
 }
 
 /// How to render.
@@ -48,5 +51,6 @@ pub fn render(
         Format::Markdown => markdown::render(report, w),
         Format::Csv if opts.csv_identities => csv::identities(report, w),
         Format::Csv => csv::findings(report, w),
+        Format::Sarif => sarif::render(report, w),
     }
 }

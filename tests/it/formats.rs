@@ -139,3 +139,125 @@ fn hostile_text_is_inert_in_every_format() {
         }
     }
 }
+
+/// A tool the CI installs (`.ci/run`); locally the test is skipped when it is missing, in CI
+/// (CI=true) a missing tool fails the test.
+pub fn ci_tool(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ if std::env::var("CI").is_ok_and(|c| c == "true") => {
+            panic!("CI must set {var} (see .ci/run)")
+        }
+        _ => {
+            eprintln!("skipped: {var} is not set (.ci/run sets it)");
+            None
+        }
+    }
+}
+
+#[test]
+fn sarif_structure() {
+    let r = render("sarif", &[]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), nhi_audit::rules::RULES.len());
+    let results = run["results"].as_array().unwrap();
+    let (_, json) = scan_json(ACME);
+    assert_eq!(results.len(), json["findings"].as_array().unwrap().len());
+    let mut fps = std::collections::BTreeSet::new();
+    for res in results {
+        let ix = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[ix]["id"], res["ruleId"]);
+        assert!(
+            fps.insert(
+                res["partialFingerprints"]["nhiFindingFingerprint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            )
+        );
+        let loc = &res["locations"][0];
+        assert!(
+            loc["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws:iam::")
+        );
+        assert_eq!(
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            "examples/acme/evidence/authorization-details.json"
+        );
+    }
+    assert!(rules.iter().all(|r| {
+        r["properties"]["controls"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    }));
+    insta::assert_snapshot!(
+        "acme_sarif",
+        r.stdout.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    );
+}
+
+#[test]
+fn sarif_validates_with_microsoft_multitool() {
+    let Some(tool) = ci_tool("NHI_SARIF_MULTITOOL") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = hostile_evidence(dir.path());
+    let cases: [(&str, Vec<&str>); 2] = [
+        ("acme.sarif", ACME.to_vec()),
+        ("hostile.sarif", vec!["--aws-evidence", hostile.as_str()]),
+    ];
+    for (name, sources) in cases {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "scan",
+            "--as-of",
+            "2026-11-15",
+            "-f",
+            "sarif",
+            "--fail-on",
+            "never",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&sources);
+        assert!(matches!(nhi(&args).code, 0 | 3));
+        let report = dir.path().join(format!("{name}.validation"));
+        let status = std::process::Command::new(&tool)
+            .args([
+                "validate",
+                out.to_str().unwrap(),
+                "--output",
+                report.to_str().unwrap(),
+                "--log",
+                "ForceOverwrite",
+            ])
+            .args(["--level", "Error;Warning"])
+            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+            .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+            .output()
+            .expect("the multitool runs");
+        assert!(
+            status.status.success(),
+            "multitool failed: {}",
+            String::from_utf8_lossy(&status.stdout)
+        );
+        // The multitool exits 0 even when it finds errors: read its own SARIF output.
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let problems: Vec<String> = v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] != "note")
+            .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+            .collect();
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+    }
+}

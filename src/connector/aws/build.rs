@@ -369,6 +369,7 @@ fn build_account(acct: &str, a: &Account<'_>, inv: &mut Inventory) -> Result<(),
     }
     for mut i in ids.into_values() {
         privileges::assess(&mut i);
+        i.source = Some(source_id.clone());
         inv.identities.push(i);
     }
     inv.credentials.extend(creds);
