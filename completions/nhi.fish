@@ -40,7 +40,8 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan cloc
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
 json\t'The JSON report (schema: docs/report.schema.json)'
 markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
-csv\t'CSV: one row per finding (or per identity with --csv-identities)'"
+csv\t'CSV: one row per finding (or per identity with --csv-identities)'
+sarif\t'SARIF 2.1.0 for code scanning'"
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
@@ -53,7 +54,8 @@ complete -c nhi -n "__fish_nhi_using_subcommand report" -l as-of -d 'The scan cl
 complete -c nhi -n "__fish_nhi_using_subcommand report" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
 json\t'The JSON report (schema: docs/report.schema.json)'
 markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
-csv\t'CSV: one row per finding (or per identity with --csv-identities)'"
+csv\t'CSV: one row per finding (or per identity with --csv-identities)'
+sarif\t'SARIF 2.1.0 for code scanning'"
 complete -c nhi -n "__fish_nhi_using_subcommand report" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand report" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand report" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
