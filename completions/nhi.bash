@@ -340,11 +340,11 @@ _nhi() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown csv sarif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv sarif html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json markdown csv sarif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv sarif html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -488,11 +488,11 @@ _nhi() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown csv sarif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv sarif html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json markdown csv sarif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown csv sarif html" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -41,7 +41,8 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output 
 json\t'The JSON report (schema: docs/report.schema.json)'
 markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
 csv\t'CSV: one row per finding (or per identity with --csv-identities)'
-sarif\t'SARIF 2.1.0 for code scanning'"
+sarif\t'SARIF 2.1.0 for code scanning'
+html\t'One self-contained HTML page: summary, filterable and sortable findings, identities'"
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
@@ -55,7 +56,8 @@ complete -c nhi -n "__fish_nhi_using_subcommand report" -s f -l format -d 'Outpu
 json\t'The JSON report (schema: docs/report.schema.json)'
 markdown\t'Markdown for tickets and pull requests: summary, then findings grouped by owner'
 csv\t'CSV: one row per finding (or per identity with --csv-identities)'
-sarif\t'SARIF 2.1.0 for code scanning'"
+sarif\t'SARIF 2.1.0 for code scanning'
+html\t'One self-contained HTML page: summary, filterable and sortable findings, identities'"
 complete -c nhi -n "__fish_nhi_using_subcommand report" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand report" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand report" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F

@@ -35,6 +35,23 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
+/// Escapes text for HTML element content and quoted attribute values; control characters are
+/// shown as `\u{..}` first.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in terminal(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Neutralises spreadsheet formulas: a cell starting with `=`, `+`, `-`, `@`, tab or carriage
 /// return is prefixed with `'` (OWASP CSV injection guidance). Quoting is the CSV writer's job.
 pub fn csv_cell(s: &str) -> String {
@@ -57,6 +74,14 @@ mod tests {
         );
         assert_eq!(markdown("a|b"), "a\\|b");
         assert_eq!(markdown("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html("<img src=x onerror=\"a('b')\">&"),
+            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
+        );
     }
 
     #[test]

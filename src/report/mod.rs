@@ -7,6 +7,7 @@ use crate::model::Report;
 mod csv;
 pub mod diff;
 pub mod escape;
+mod html;
 mod json;
 mod markdown;
 mod sarif;
@@ -25,6 +26,8 @@ pub enum Format {
     Csv,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
+    /// One self-contained HTML page: summary, filterable and sortable findings, identities.
+    Html,
 }
 
 /// How to render.
@@ -52,5 +55,6 @@ pub fn render(
         Format::Csv if opts.csv_identities => csv::identities(report, w),
         Format::Csv => csv::findings(report, w),
         Format::Sarif => sarif::render(report, w),
+        Format::Html => html::render(report, w),
     }
 }

@@ -261,3 +261,82 @@ fn sarif_validates_with_microsoft_multitool() {
         assert!(problems.is_empty(), "{name}: {problems:#?}");
     }
 }
+
+#[test]
+fn html_is_self_contained() {
+    let r = render("html", &[]);
+    assert_eq!(r.code, 1);
+    let page = &r.stdout;
+    assert!(page.starts_with("<!doctype html>"));
+    assert_eq!(page.matches("<script").count(), 1, "one inline script");
+    assert!(
+        !page.contains(" src=")
+            && !page.contains("<link")
+            && !page.contains("http://")
+            && !page.contains("@import")
+    );
+    assert!(page.contains("<svg") && page.contains("Content-Security-Policy"));
+    assert!(
+        page.contains("terraform") && page.contains("config:ownership[0]"),
+        "identities with attribution sources"
+    );
+    insta::assert_snapshot!(
+        "acme_html",
+        page.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    );
+}
+
+#[test]
+fn html_filters_sorts_and_runs_no_hostile_string_in_chromium() {
+    let Some(pw) = ci_tool("NHI_PLAYWRIGHT_DIR") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The example, plus identities whose names, tags and descriptions carry scripts.
+    let hostile = serde_json::json!({"RoleDetailList": [
+        {"RoleName": "<img src=x onerror=\"window.__pwned=1;alert(1)\">", "Arn": "arn:aws:iam::210987654321:role/img",
+         "Description": "<script>window.__pwned=2;alert(2)</script>",
+         "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]},
+         "Tags": [{"Key": "owner", "Value": "\"><svg onload=alert(3)>"}, {"Key": "team", "Value": "</td></tr></table><a href=\"javascript:alert(4)\">x</a>"}]},
+        {"RoleName": "terraform-'quoted'", "Arn": "arn:aws:iam::210987654321:role/q",
+         "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}}
+    ]});
+    let ev = dir.path().join("evidence");
+    std::fs::create_dir(&ev).unwrap();
+    for f in ["authorization-details.json", "credential-report.csv"] {
+        std::fs::copy(root().join("examples/acme/evidence").join(f), ev.join(f)).unwrap();
+    }
+    std::fs::write(ev.join("hostile.json"), hostile.to_string()).unwrap();
+    let out = dir.path().join("report.html");
+    let r = nhi(&[
+        "scan",
+        "--as-of",
+        "2026-11-15",
+        "-f",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "never",
+        "--aws-evidence",
+        ev.to_str().unwrap(),
+        "--config",
+        "examples/acme/nhi.yaml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let check = std::process::Command::new("node")
+        .arg(root().join("tests/browser/html-check.mjs"))
+        .arg(&out)
+        .env("NHI_PLAYWRIGHT_DIR", &pw)
+        .output()
+        .expect("node runs");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        check.status.success() && log.contains("RESULT: OK"),
+        "{log}"
+    );
+}
