@@ -14,6 +14,7 @@ pub mod connector;
 pub mod diff;
 pub mod model;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;

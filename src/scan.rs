@@ -7,12 +7,15 @@ use crate::connector::{self, ConnectorError, ScanRequest};
 use crate::model::{Inventory, Report, SCHEMA_VERSION, Tool};
 
 /// Runs discovery (async, concurrent) on a current-thread runtime.
-pub fn discover(req: &ScanRequest) -> Result<Inventory, ConnectorError> {
+pub fn discover(
+    req: &ScanRequest,
+    progress: &crate::progress::Progress,
+) -> Result<Inventory, ConnectorError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| ConnectorError::Unavailable(format!("cannot start the async runtime: {e}")))?;
-    let inv = rt.block_on(connector::discover(req));
+    let inv = rt.block_on(connector::discover(req, progress));
     rt.shutdown_background();
     inv
 }

@@ -17,7 +17,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             "nothing to scan: give at least one source, e.g. --aws-evidence PATH (see `nhi scan --help`)"
         );
     }
-    let inv = crate::scan::discover(&req).map_err(|e| match e {
+    let progress = crate::progress::Progress::new(args.common.quiet);
+    let inv = crate::scan::discover(&req, &progress);
+    progress.finish();
+    let inv = inv.map_err(|e| match e {
         ConnectorError::Input(m) | ConnectorError::Unavailable(m) => anyhow::anyhow!(m),
     })?;
     let report = crate::scan::analyse(inv, &settings.config, settings.now);

@@ -38,8 +38,12 @@ pub trait Connector: Sync {
     fn describe(&self) -> &'static str;
     /// Whether the request asks for this connector.
     fn enabled(&self, req: &ScanRequest) -> bool;
-    /// Reads the source.
-    async fn discover(&self, req: &ScanRequest) -> Result<Inventory, ConnectorError>;
+    /// Reads the source, reporting what it does on its progress line.
+    async fn discover(
+        &self,
+        req: &ScanRequest,
+        line: &crate::progress::Line,
+    ) -> Result<Inventory, ConnectorError>;
 }
 
 /// Every connector. Adding one: one module, one line here.
@@ -47,19 +51,37 @@ pub static CONNECTORS: &[&dyn Connector] = &[&aws::evidence::AwsEvidence];
 
 /// Runs every enabled connector concurrently and merges their inventories. An input error
 /// stops the scan (exit code 2); an unavailable source becomes a failed coverage record.
-pub async fn discover(req: &ScanRequest) -> Result<Inventory, ConnectorError> {
+pub async fn discover(
+    req: &ScanRequest,
+    progress: &crate::progress::Progress,
+) -> Result<Inventory, ConnectorError> {
     let enabled: Vec<&dyn Connector> = CONNECTORS
         .iter()
         .copied()
         .filter(|c| c.enabled(req))
         .collect();
-    let results = futures_util::future::join_all(enabled.iter().map(|c| c.discover(req))).await;
+    let lines: Vec<_> = enabled.iter().map(|c| progress.source(c.id())).collect();
+    let results =
+        futures_util::future::join_all(enabled.iter().zip(&lines).map(|(c, l)| c.discover(req, l)))
+            .await;
     let mut inv = Inventory::default();
-    for (c, r) in enabled.iter().zip(results) {
+    for ((c, r), line) in enabled.iter().zip(results).zip(&lines) {
         match r {
-            Ok(frag) => inv.merge(frag),
-            Err(ConnectorError::Input(m)) => return Err(ConnectorError::Input(m)),
+            Ok(frag) => {
+                line.finish(format!(
+                    "{} identities, {} credentials from {} source(s)",
+                    frag.identities.len(),
+                    frag.credentials.len(),
+                    frag.sources.len()
+                ));
+                inv.merge(frag)
+            }
+            Err(ConnectorError::Input(m)) => {
+                line.finish("failed");
+                return Err(ConnectorError::Input(m));
+            }
             Err(ConnectorError::Unavailable(m)) => {
+                line.finish("unavailable");
                 let mut cov = crate::model::Coverage::new(c.id());
                 cov.status = crate::model::CoverageStatus::Failed;
                 cov.gaps.push(crate::model::Gap {

@@ -32,8 +32,18 @@ impl Connector for AwsEvidence {
         !req.aws_evidence.is_empty()
     }
 
-    async fn discover(&self, req: &ScanRequest) -> Result<Inventory, ConnectorError> {
+    async fn discover(
+        &self,
+        req: &ScanRequest,
+        line: &crate::progress::Line,
+    ) -> Result<Inventory, ConnectorError> {
+        line.update(format!("reading {} path(s)", req.aws_evidence.len()));
         let bundle = read_paths(&req.aws_evidence).map_err(ConnectorError::Input)?;
+        line.update(format!(
+            "{} page(s), {} credential report(s)",
+            bundle.pages.len(),
+            bundle.reports.len()
+        ));
         super::build::build(bundle).map_err(ConnectorError::Input)
     }
 }
