@@ -110,6 +110,8 @@ fn hostile_text_is_inert_in_every_format() {
         ("markdown", &[]),
         ("csv", &[]),
         ("csv", &["--csv-identities"][..]),
+        ("html", &[]),
+        ("sarif", &[]),
     ] {
         let out = run(f, extra);
         assert!(
@@ -125,6 +127,25 @@ fn hostile_text_is_inert_in_every_format() {
             assert!(!out.contains("http://"), "an autolink survives");
             assert!(out.contains("\\<script\\>alert\\(1\\)\\</script\\>"));
         }
+        if f == "html" {
+            assert_eq!(
+                out.matches("<script").count(),
+                1,
+                "only the report's own script"
+            );
+            assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+            assert!(
+                !out.contains("<a ") && !out.contains("<img"),
+                "no injected element"
+            );
+        }
+        if f == "sarif" {
+            let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+            assert_eq!(
+                v["runs"][0]["results"][0]["properties"]["identity"],
+                json["identities"][0]["id"]
+            );
+        }
         if f == "csv" {
             let mut rdr = csv::ReaderBuilder::new().from_reader(out.as_bytes());
             for rec in rdr.records() {
@@ -135,7 +156,10 @@ fn hostile_text_is_inert_in_every_format() {
                     );
                 }
             }
-            assert!(out.contains("'=HYPERLINK") || extra.is_empty() && out.contains("'=HYPERLINK"));
+            assert!(
+                out.contains("'=HYPERLINK"),
+                "{f}: the owner cell is neutralised"
+            );
         }
     }
 }
