@@ -41,6 +41,9 @@ pub enum Command {
     /// Compare two JSON reports: identities added and removed, owners changed, credentials
     /// rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on.
     Diff(DiffArgs),
+    /// Collect evidence to scan later (an auditor collects once, analyses offline).
+    #[command(after_help = EXIT_CODES)]
+    Evidence(EvidenceArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
     /// Write a commented starter nhi.yaml.
@@ -60,9 +63,77 @@ pub struct ScanArgs {
     #[arg(long = "aws-evidence", value_name = "PATH", help_heading = "Sources")]
     pub aws_evidence: Vec<PathBuf>,
 
+    /// Live AWS.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
     /// Configuration, clock and output.
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// Live AWS options (credentials and region come from the standard AWS chain; the standard
+/// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM variables are honoured).
+#[derive(Debug, Args, Clone, Default)]
+#[deny(missing_docs)]
+pub struct AwsArgs {
+    /// Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the
+    /// current credentials.
+    #[arg(long, help_heading = "Sources")]
+    pub aws: bool,
+
+    /// Use this profile of the shared AWS config instead of the default chain.
+    #[arg(long = "aws-profile", value_name = "NAME", help_heading = "Sources")]
+    pub aws_profile: Option<String>,
+
+    /// Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only
+    /// these accounts are scanned; with --aws, these as well.
+    #[arg(long = "aws-role-arn", value_name = "ARN", help_heading = "Sources")]
+    pub aws_role_arn: Vec<String>,
+
+    /// Also list access-key ids (one ListAccessKeys call per user with keys), which the
+    /// credential report lacks, so leaked keys can be matched to their identity.
+    #[arg(long = "aws-access-key-ids", help_heading = "Sources")]
+    pub aws_access_key_ids: bool,
+}
+
+/// `nhi evidence`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct EvidenceArgs {
+    /// What to collect.
+    #[command(subcommand)]
+    pub source: EvidenceSource,
+}
+
+/// Sources `nhi evidence` collects from.
+#[derive(Debug, Subcommand)]
+#[deny(missing_docs)]
+pub enum EvidenceSource {
+    /// Write each AWS account's authorization details and credential report (and key ids and
+    /// alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads.
+    Aws(EvidenceAwsArgs),
+}
+
+/// `nhi evidence aws`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct EvidenceAwsArgs {
+    /// The directory to write to (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Live AWS.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Configuration file [default: ./nhi.yaml when present].
+    #[arg(long, value_name = "FILE", env = "NHI_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Print nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `nhi report`.

@@ -207,9 +207,87 @@ pub struct Config {
     pub ai_agents: AiAgents,
     /// Accepted findings, each with a reason, an owner and an expiry.
     pub suppressions: Vec<Suppression>,
+    /// Live AWS: accounts to scan through AssumeRole, and limits.
+    pub aws: AwsConfig,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// Live AWS settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsConfig {
+    /// Accounts scanned with `--aws`, each through STS AssumeRole.
+    pub accounts: Vec<AwsAccount>,
+    /// Accounts scanned at once.
+    pub concurrency: usize,
+    /// Per-entity requests in flight at once, per account.
+    pub entity_concurrency: usize,
+    /// Time allowed for one account, in seconds.
+    pub account_timeout_seconds: u64,
+    /// Attempts per request (the SDK's adaptive retry).
+    pub max_attempts: u32,
+    /// How long to wait for the credential report to be generated, in seconds.
+    pub credential_report_wait_seconds: u64,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        Self {
+            accounts: Vec::new(),
+            concurrency: 4,
+            entity_concurrency: 8,
+            account_timeout_seconds: 600,
+            max_attempts: 5,
+            credential_report_wait_seconds: 60,
+        }
+    }
+}
+
+/// An account reached through AssumeRole.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsAccount {
+    /// The role to assume (`arn:aws:iam::123456789012:role/nhi-audit`).
+    pub role_arn: RoleArn,
+    /// The external id its trust policy requires.
+    pub external_id: Option<String>,
+    /// The session name (default `nhi-audit`).
+    pub session_name: Option<String>,
+}
+
+/// A role ARN, checked while parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArn(pub String);
+
+impl RoleArn {
+    /// Checks the form `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        let ok = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "iam"
+            && parts[4].len() == 12
+            && parts[4].bytes().all(|b| b.is_ascii_digit())
+            && parts[5].starts_with("role/")
+            && parts[5].len() > 5;
+        if ok {
+            Ok(RoleArn(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a role ARN (arn:aws:iam::123456789012:role/NAME)"
+            ))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleArn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RoleArn::parse(&s).map_err(serde::de::Error::custom)
+    }
 }
 
 /// An accepted finding: matched by fingerprint, or by rule code and identity pattern.
@@ -508,6 +586,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
+    }
+
+    #[test]
+    fn aws_accounts() {
+        let c = Config::parse("aws:\n  accounts:\n    - role_arn: arn:aws:iam::111122223333:role/audit\n      external_id: x\n  concurrency: 2\n", "c").unwrap();
+        assert_eq!(
+            c.aws.accounts[0].role_arn.0,
+            "arn:aws:iam::111122223333:role/audit"
+        );
+        assert_eq!(c.aws.concurrency, 2);
+        let e = Config::parse(
+            "aws:\n  accounts:\n    - role_arn: arn:aws:iam::1111:role/audit\n",
+            "c",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("not a role ARN") && e.line == 3, "{e}");
     }
 
     #[test]

@@ -56,7 +56,10 @@ impl Progress {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        Line { bar }
+        Line {
+            bar,
+            multi: self.multi.clone(),
+        }
     }
 }
 
@@ -64,9 +67,28 @@ impl Progress {
 #[derive(Clone, Default)]
 pub struct Line {
     bar: Option<ProgressBar>,
+    multi: Option<MultiProgress>,
 }
 
 impl Line {
+    /// A line under this one (an account of a source).
+    pub fn child(&self, name: &str) -> Line {
+        let bar = self.multi.as_ref().map(|m| {
+            let b = m.add(ProgressBar::new_spinner());
+            b.set_style(
+                ProgressStyle::with_template("  {spinner} {prefix:<40} {msg}")
+                    .expect("a valid template"),
+            );
+            b.set_prefix(crate::report::escape::terminal(name));
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        Line {
+            bar,
+            multi: self.multi.clone(),
+        }
+    }
+
     /// Shows what the source is doing, with counts.
     pub fn update(&self, msg: impl Into<String>) {
         if let Some(b) = &self.bar {

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod diff;
+pub mod evidence;
 pub mod init;
 pub mod report;
 pub mod rules;
@@ -186,4 +187,45 @@ pub fn finish(mut report: Report, a: &CommonArgs, s: &Settings) -> anyhow::Resul
     } else {
         Outcome::Clean
     })
+}
+
+/// The live AWS settings from the command line and the configuration; None when not asked.
+pub fn aws_settings(
+    a: &crate::cli::AwsArgs,
+    cfg: &Config,
+) -> anyhow::Result<Option<crate::connector::aws::live::AwsSettings>> {
+    use crate::connector::aws::live::{AwsSettings, AwsTarget};
+    if !a.aws && a.aws_role_arn.is_empty() {
+        return Ok(None);
+    }
+    let c = &cfg.aws;
+    let mut targets: Vec<AwsTarget> = Vec::new();
+    for arn in &a.aws_role_arn {
+        crate::config::RoleArn::parse(arn).map_err(|e| anyhow::anyhow!("--aws-role-arn: {e}"))?;
+        targets.push(AwsTarget {
+            role_arn: arn.clone(),
+            ..Default::default()
+        });
+    }
+    if a.aws {
+        for acct in &c.accounts {
+            targets.push(AwsTarget {
+                role_arn: acct.role_arn.0.clone(),
+                external_id: acct.external_id.clone(),
+                session_name: acct.session_name.clone(),
+            });
+        }
+    }
+    targets.dedup_by(|x, y| x.role_arn == y.role_arn);
+    Ok(Some(AwsSettings {
+        current: a.aws && c.accounts.is_empty(),
+        profile: a.aws_profile.clone(),
+        targets,
+        concurrency: c.concurrency.max(1),
+        entity_concurrency: c.entity_concurrency.max(1),
+        account_timeout: std::time::Duration::from_secs(c.account_timeout_seconds.max(1)),
+        max_attempts: c.max_attempts.max(1),
+        report_wait: std::time::Duration::from_secs(c.credential_report_wait_seconds),
+        key_ids: a.aws_access_key_ids,
+    }))
 }

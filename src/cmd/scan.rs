@@ -11,10 +11,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let settings = super::Settings::from_args(&args.common)?;
     let req = ScanRequest {
         aws_evidence: args.aws_evidence.clone(),
+        aws: super::aws_settings(&args.aws, &settings.config)?,
     };
-    if req.aws_evidence.is_empty() {
+    if req.aws_evidence.is_empty() && req.aws.is_none() {
         bail!(
-            "nothing to scan: give at least one source, e.g. --aws-evidence PATH (see `nhi scan --help`)"
+            "nothing to scan: give at least one source, e.g. --aws or --aws-evidence PATH (see `nhi scan --help`)"
         );
     }
     let progress = crate::progress::Progress::new(args.common.quiet);

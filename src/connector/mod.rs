@@ -16,6 +16,8 @@ pub mod aws;
 pub struct ScanRequest {
     /// `--aws-evidence` paths (files or directories).
     pub aws_evidence: Vec<PathBuf>,
+    /// Live AWS (`--aws`, `--aws-role-arn`, `aws.accounts` in nhi.yaml).
+    pub aws: Option<aws::live::AwsSettings>,
 }
 
 /// Why a connector could not produce its inventory.
@@ -47,7 +49,7 @@ pub trait Connector: Sync {
 }
 
 /// Every connector. Adding one: one module, one line here.
-pub static CONNECTORS: &[&dyn Connector] = &[&aws::evidence::AwsEvidence];
+pub static CONNECTORS: &[&dyn Connector] = &[&aws::evidence::AwsEvidence, &aws::live::AwsLive];
 
 /// Runs every enabled connector concurrently and merges their inventories. An input error
 /// stops the scan (exit code 2); an unavailable source becomes a failed coverage record.

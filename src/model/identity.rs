@@ -227,6 +227,9 @@ pub struct Identity {
     pub source: Option<String>,
     /// The account, organisation or tenant it lives in.
     pub account: Option<String>,
+    /// The account's alias or display name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_alias: Option<String>,
     /// The provider's native identifier (an ARN, an app id).
     pub native_id: Option<String>,
     /// Machine, human, mixed or provider-managed.
@@ -307,6 +310,7 @@ impl Identity {
             name,
             source: None,
             account: None,
+            account_alias: None,
             native_id: None,
             classification: Classification::Unknown,
             classification_reason: String::new(),

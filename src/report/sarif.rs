@@ -65,6 +65,13 @@ const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 /// A file path as a SARIF artifact URI: relative paths stay relative (to the working
 /// directory, normally the repository root); absolute ones become `file://` URIs.
 fn uri(path: &str) -> String {
+    if let Some((scheme, rest)) = path.split_once("://") {
+        let rest = rest.split(' ').next().unwrap_or(rest);
+        return format!(
+            "{scheme}://{}",
+            percent_encoding::utf8_percent_encode(rest, PATH)
+        );
+    }
     let p = path.replace('\\', "/");
     let enc = percent_encoding::utf8_percent_encode(&p, PATH).to_string();
     if p.starts_with('/') {

@@ -23,8 +23,14 @@ pub fn nhi(args: &[&str]) -> Run {
 
 /// Runs `nhi` in a directory.
 pub fn nhi_in(dir: &Path, args: &[&str]) -> Run {
+    nhi_with(dir, args, &[])
+}
+
+/// Runs `nhi` in a directory with extra environment variables.
+pub fn nhi_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_nhi"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("NHI_CONFIG")

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evidence::{Bundle, CredentialReport};
-use super::raw::{Attached, Inline, ManagedPolicy, ReportRow, Tag};
+use super::raw::{AccessKeyMeta, Attached, Inline, ManagedPolicy, ReportRow, Tag};
 use super::{account_of_arn, identity_id, managed, privileges};
 use crate::model::{
     Classification, ConsoleAccess, Coverage, Credential, CredentialKind, Identity, IdentityKind,
@@ -46,6 +46,21 @@ struct Account<'a> {
     pages: usize,
     truncated: bool,
     reports: Vec<&'a CredentialReport>,
+    keys: BTreeMap<String, Vec<&'a AccessKeyMeta>>,
+    alias: Option<String>,
+}
+
+/// The account a directory is named after (`nhi evidence aws` writes DIR/ACCOUNT/...).
+fn dir_account(file: &str) -> Option<String> {
+    let dir = std::path::Path::new(file).parent()?.file_name()?.to_str()?;
+    (dir.len() == 12 && dir.bytes().all(|b| b.is_ascii_digit())).then(|| dir.to_string())
+}
+
+fn dir_of(file: &str) -> String {
+    std::path::Path::new(file)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 fn page_account(doc: &super::raw::Document) -> Option<String> {
@@ -73,14 +88,19 @@ fn page_account(doc: &super::raw::Document) -> Option<String> {
         .map(String::from)
 }
 
-/// Builds the inventory of every account in the bundle.
+/// Builds the inventory of every account in the bundle (offline evidence).
 pub fn build(bundle: Bundle) -> Result<Inventory, String> {
+    build_as(bundle, "aws-evidence")
+}
+
+/// Builds the inventory, naming the sources after a connector (`aws-evidence`, `aws`).
+pub fn build_as(bundle: Bundle, connector: &str) -> Result<Inventory, String> {
     let mut accounts: BTreeMap<String, Account<'_>> = BTreeMap::new();
     // Pages without an account of their own (only AWS-managed policies) belong to the
     // account of the page before them in the same file.
     let mut last: Option<(String, String)> = None;
     for page in &bundle.pages {
-        let acct = match page_account(&page.doc) {
+        let acct = match page_account(&page.doc).or_else(|| dir_account(&page.file)) {
             Some(a) => a,
             None => match &last {
                 Some((f, a)) if *f == page.file => a.clone(),
@@ -119,21 +139,77 @@ pub fn build(bundle: Bundle) -> Result<Inventory, String> {
             a.policies.insert(p.arn.clone(), p);
         }
     }
+    // A report with no rows (an account without users, as emulators print it) is placed by
+    // its directory, like key lists below.
+    let mut unplaced = Vec::new();
     for r in &bundle.reports {
         let acct = r
             .rows
             .iter()
             .find_map(|row| account_of_arn(&row.arn))
             .map(String::from);
-        let Some(acct) = acct else {
-            return Err(format!(
-                "{}: credential report has no row with an account ARN",
-                r.file
-            ));
-        };
+        match acct {
+            Some(acct) => {
+                let a = accounts.entry(acct).or_default();
+                a.files.insert(r.file.clone());
+                a.reports.push(r);
+            }
+            None if r.rows.is_empty() => match dir_account(&r.file) {
+                Some(acct) => {
+                    let a = accounts.entry(acct).or_default();
+                    a.files.insert(r.file.clone());
+                    a.reports.push(r);
+                }
+                None => unplaced.push(r),
+            },
+            None => {
+                return Err(format!(
+                    "{}: credential report has no row with an account ARN",
+                    r.file
+                ));
+            }
+        }
+    }
+    // Key lists and aliases carry no account: they belong to the one account whose other
+    // evidence is in the same directory.
+    let mut by_dir: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (acct, a) in &accounts {
+        for f in &a.files {
+            by_dir.entry(dir_of(f)).or_default().insert(acct.clone());
+        }
+    }
+    let owner = |file: &str, what: &str| -> Result<String, String> {
+        let accts: Vec<&String> = by_dir
+            .get(&dir_of(file))
+            .map(|s| s.iter().filter(|a| *a != "unknown").collect())
+            .unwrap_or_default();
+        match accts.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(format!(
+                "{file}: {what} without authorization details or a credential report of its account in the same directory"
+            )),
+            _ => Err(format!(
+                "{file}: {what} in a directory holding evidence of several accounts; keep one account per directory"
+            )),
+        }
+    };
+    for (file, k) in &bundle.access_keys {
+        let acct = owner(file, "access-key list")?;
+        let a = accounts.entry(acct).or_default();
+        a.files.insert(file.clone());
+        a.keys.entry(k.user_name.clone()).or_default().push(k);
+    }
+    for r in unplaced {
+        let acct = owner(&r.file, "credential report without rows")?;
         let a = accounts.entry(acct).or_default();
         a.files.insert(r.file.clone());
         a.reports.push(r);
+    }
+    for (file, alias) in &bundle.aliases {
+        let acct = owner(file, "account alias")?;
+        let a = accounts.entry(acct).or_default();
+        a.files.insert(file.clone());
+        a.alias = Some(alias.clone());
     }
     // A page of AWS-managed policies only: share it with every account.
     if let Some(shared) = accounts.remove("unknown") {
@@ -146,7 +222,7 @@ pub fn build(bundle: Bundle) -> Result<Inventory, String> {
 
     let mut inv = Inventory::default();
     for (acct, a) in &accounts {
-        build_account(acct, a, &mut inv)?;
+        build_account(acct, a, connector, &mut inv)?;
     }
     inv.sort();
     Ok(inv)
@@ -158,8 +234,13 @@ fn tags(list: &[Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn build_account(acct: &str, a: &Account<'_>, inv: &mut Inventory) -> Result<(), String> {
-    let source_id = format!("aws-evidence:{acct}");
+fn build_account(
+    acct: &str,
+    a: &Account<'_>,
+    connector: &str,
+    inv: &mut Inventory,
+) -> Result<(), String> {
+    let source_id = format!("{connector}:{acct}");
     let mut cov = Coverage::new(&source_id);
     let file_list = a.files.iter().cloned().collect::<Vec<_>>().join(", ");
     let mut missing_docs = BTreeSet::new();
@@ -351,6 +432,7 @@ fn build_account(acct: &str, a: &Account<'_>, inv: &mut Inventory) -> Result<(),
             });
             for row in &r.rows {
                 apply_row(acct, row, &mut ids, &mut creds, a.pages > 0);
+                attach_key_ids(acct, row, a.keys.get(&row.user), &mut creds);
             }
         }
     }
@@ -367,15 +449,20 @@ fn build_account(acct: &str, a: &Account<'_>, inv: &mut Inventory) -> Result<(),
             catalogue_docs.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
+    if !a.keys.is_empty() {
+        cov.read
+            .push(format!("access-key ids of {} user(s)", a.keys.len()));
+    }
     for mut i in ids.into_values() {
         privileges::assess(&mut i);
         i.source = Some(source_id.clone());
+        i.account_alias = a.alias.clone();
         inv.identities.push(i);
     }
     inv.credentials.extend(creds);
     inv.sources.push(Source {
         id: source_id,
-        connector: "aws-evidence".into(),
+        connector: connector.into(),
         locations: a.files.iter().cloned().collect(),
     });
     inv.coverage.push(cov);
@@ -530,4 +617,33 @@ fn apply_row(
     i.classification_reason = reason;
     i.active = active_keys > 0 || password;
     i.console = Some(console);
+}
+
+/// Puts each listed key's id on the credential-report slot created at the same second.
+fn attach_key_ids(
+    acct: &str,
+    row: &ReportRow,
+    keys: Option<&Vec<&AccessKeyMeta>>,
+    creds: &mut [Credential],
+) {
+    let Some(keys) = keys else { return };
+    let id = identity_id(acct, &row.arn);
+    for c in creds
+        .iter_mut()
+        .filter(|c| c.identity == id && c.kind == CredentialKind::AccessKey)
+    {
+        let Some(created) = c.created else { continue };
+        // The report has whole seconds; the key list may have fractions.
+        let secs = created.timestamp();
+        let hit = keys.iter().find(|k| {
+            k.create_date
+                .as_deref()
+                .and_then(parse_time)
+                .map(|t| t.timestamp())
+                == Some(secs)
+        });
+        if let Some(k) = hit {
+            c.fingerprint = k.access_key_id.clone();
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use base64::Engine;
 
-use super::raw::{Document, KeySlot, ReportRow};
+use super::raw::{AccessKeyMeta, Document, KeySlot, ReportRow};
 use crate::connector::{Connector, ConnectorError, ScanRequest};
 use crate::model::Inventory;
 
@@ -75,6 +75,10 @@ pub struct Bundle {
     pub pages: Vec<AuthzPage>,
     /// Credential reports.
     pub reports: Vec<CredentialReport>,
+    /// Access-key lists (key ids), with their file.
+    pub access_keys: Vec<(String, AccessKeyMeta)>,
+    /// Account aliases, with their file.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// Reads every evidence path (files, and directories recursively, skipping hidden entries).
@@ -201,8 +205,17 @@ fn add_document(name: &str, doc: Document, bundle: &mut Bundle) -> Result<(), St
         });
         return Ok(());
     }
+    if doc.access_key_metadata.is_some() || doc.account_aliases.is_some() {
+        for k in doc.access_key_metadata.unwrap_or_default() {
+            bundle.access_keys.push((name.to_string(), k));
+        }
+        for a in doc.account_aliases.unwrap_or_default() {
+            bundle.aliases.push((name.to_string(), a));
+        }
+        return Ok(());
+    }
     Err(format!(
-        "{name}: JSON document is not AWS evidence (no UserDetailList, RoleDetailList, GroupDetailList, Policies or Content)"
+        "{name}: JSON document is not AWS evidence (no UserDetailList, RoleDetailList, GroupDetailList, Policies, Content, AccessKeyMetadata or AccountAliases)"
     ))
 }
 

@@ -3,6 +3,8 @@
 
 pub mod build;
 pub mod evidence;
+pub mod fallback;
+pub mod live;
 pub mod managed;
 pub mod privileges;
 pub mod raw;

@@ -31,6 +31,25 @@ pub struct Document {
     pub generated_time: Option<String>,
     /// `text/csv`.
     pub report_format: Option<String>,
+    /// Access keys of a user (`aws iam list-access-keys`): their ids, which no other
+    /// document has.
+    pub access_key_metadata: Option<Vec<AccessKeyMeta>>,
+    /// The account's alias (`aws iam list-account-aliases`).
+    pub account_aliases: Option<Vec<String>>,
+}
+
+/// One entry of `list-access-keys`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessKeyMeta {
+    /// The user.
+    pub user_name: String,
+    /// The key id (`AKIA...`): not secret.
+    pub access_key_id: String,
+    /// `Active` or `Inactive`.
+    pub status: Option<String>,
+    /// When it was created.
+    pub create_date: Option<String>,
 }
 
 impl Document {
