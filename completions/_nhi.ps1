@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Discover identities from the given sources, attribute them, and report their defects')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter nhi.yaml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -37,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
         }
         'nhi;scan' {
             [CompletionResult]::new('--aws-evidence', '--aws-evidence', [CompletionResultType]::ParameterName, 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable')
+            [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'Use this profile of the shared AWS config instead of the default chain')
+            [CompletionResult]::new('--aws-role-arn', '--aws-role-arn', [CompletionResultType]::ParameterName, 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./nhi.yaml when present]')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
@@ -45,6 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`')
+            [CompletionResult]::new('--aws', '--aws', [CompletionResultType]::ParameterName, 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials')
+            [CompletionResult]::new('--aws-access-key-ids', '--aws-access-key-ids', [CompletionResultType]::ParameterName, 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity')
             [CompletionResult]::new('--csv-identities', '--csv-identities', [CompletionResultType]::ParameterName, 'With --format csv: one row per identity (the inventory) instead of one per finding')
             [CompletionResult]::new('--fail-on-new', '--fail-on-new', [CompletionResultType]::ParameterName, 'Apply --fail-on to new findings only (those not in --baseline)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -78,6 +83,37 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nhi;evidence' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nhi;evidence;aws' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The directory to write to (created if missing)')
+            [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'Use this profile of the shared AWS config instead of the default chain')
+            [CompletionResult]::new('--aws-role-arn', '--aws-role-arn', [CompletionResultType]::ParameterName, 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./nhi.yaml when present]')
+            [CompletionResult]::new('--aws', '--aws', [CompletionResultType]::ParameterName, 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials')
+            [CompletionResult]::new('--aws-access-key-ids', '--aws-access-key-ids', [CompletionResultType]::ParameterName, 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'nhi;evidence;help' {
+            [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nhi;evidence;help;aws' {
+            break
+        }
+        'nhi;evidence;help;help' {
             break
         }
         'nhi;rules' {
@@ -133,6 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Discover identities from the given sources, attribute them, and report their defects')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter nhi.yaml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -147,6 +184,13 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             break
         }
         'nhi;help;diff' {
+            break
+        }
+        'nhi;help;evidence' {
+            [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads')
+            break
+        }
+        'nhi;help;evidence;aws' {
             break
         }
         'nhi;help;rules' {

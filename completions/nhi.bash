@@ -22,6 +22,9 @@ _nhi() {
             nhi,diff)
                 cmd="nhi__subcmd__diff"
                 ;;
+            nhi,evidence)
+                cmd="nhi__subcmd__evidence"
+                ;;
             nhi,help)
                 cmd="nhi__subcmd__help"
                 ;;
@@ -40,11 +43,26 @@ _nhi() {
             nhi,schema)
                 cmd="nhi__subcmd__schema"
                 ;;
+            nhi__subcmd__evidence,aws)
+                cmd="nhi__subcmd__evidence__subcmd__aws"
+                ;;
+            nhi__subcmd__evidence,help)
+                cmd="nhi__subcmd__evidence__subcmd__help"
+                ;;
+            nhi__subcmd__evidence__subcmd__help,aws)
+                cmd="nhi__subcmd__evidence__subcmd__help__subcmd__aws"
+                ;;
+            nhi__subcmd__evidence__subcmd__help,help)
+                cmd="nhi__subcmd__evidence__subcmd__help__subcmd__help"
+                ;;
             nhi__subcmd__help,completions)
                 cmd="nhi__subcmd__help__subcmd__completions"
                 ;;
             nhi__subcmd__help,diff)
                 cmd="nhi__subcmd__help__subcmd__diff"
+                ;;
+            nhi__subcmd__help,evidence)
+                cmd="nhi__subcmd__help__subcmd__evidence"
                 ;;
             nhi__subcmd__help,help)
                 cmd="nhi__subcmd__help__subcmd__help"
@@ -63,6 +81,9 @@ _nhi() {
                 ;;
             nhi__subcmd__help,schema)
                 cmd="nhi__subcmd__help__subcmd__schema"
+                ;;
+            nhi__subcmd__help__subcmd__evidence,aws)
+                cmd="nhi__subcmd__help__subcmd__evidence__subcmd__aws"
                 ;;
             nhi__subcmd__help__subcmd__rules,explain)
                 cmd="nhi__subcmd__help__subcmd__rules__subcmd__explain"
@@ -95,7 +116,7 @@ _nhi() {
 
     case "${cmd}" in
         nhi)
-            opts="-h -V --help --version scan report diff rules init completions schema help"
+            opts="-h -V --help --version scan report diff evidence rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,8 +177,94 @@ _nhi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nhi__subcmd__evidence)
+            opts="-h --help aws help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__evidence__subcmd__aws)
+            opts="-q -h --out --aws --aws-profile --aws-role-arn --aws-access-key-ids --config --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__evidence__subcmd__help)
+            opts="aws help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__evidence__subcmd__help__subcmd__aws)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__evidence__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nhi__subcmd__help)
-            opts="scan report diff rules init completions schema help"
+            opts="scan report diff evidence rules init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,6 +294,34 @@ _nhi() {
         nhi__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__evidence)
+            opts="aws"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__evidence__subcmd__aws)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -469,13 +604,21 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --aws-evidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

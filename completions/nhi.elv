@@ -25,6 +25,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+            cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -33,6 +34,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
         }
         &'nhi;scan'= {
             cand --aws-evidence 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable'
+            cand --aws-profile 'Use this profile of the shared AWS config instead of the default chain'
+            cand --aws-role-arn 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well'
             cand --config 'Configuration file [default: ./nhi.yaml when present]'
             cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
             cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
@@ -41,6 +44,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --output 'Write the report to FILE instead of stdout'
             cand --fail-on 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
             cand --baseline 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`'
+            cand --aws 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
+            cand --aws-access-key-ids 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
             cand --csv-identities 'With --format csv: one row per identity (the inventory) instead of one per finding'
             cand --fail-on-new 'Apply --fail-on to new findings only (those not in --baseline)'
             cand -q 'Print nothing on stderr but errors'
@@ -72,6 +77,32 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --fail-on 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nhi;evidence'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand aws 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;evidence;aws'= {
+            cand --out 'The directory to write to (created if missing)'
+            cand --aws-profile 'Use this profile of the shared AWS config instead of the default chain'
+            cand --aws-role-arn 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well'
+            cand --config 'Configuration file [default: ./nhi.yaml when present]'
+            cand --aws 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
+            cand --aws-access-key-ids 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;evidence;help'= {
+            cand aws 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;evidence;help;aws'= {
+        }
+        &'nhi;evidence;help;help'= {
         }
         &'nhi;rules'= {
             cand -h 'Print help'
@@ -116,6 +147,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+            cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
@@ -127,6 +159,11 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help;report'= {
         }
         &'nhi;help;diff'= {
+        }
+        &'nhi;help;evidence'= {
+            cand aws 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
+        }
+        &'nhi;help;evidence;aws'= {
         }
         &'nhi;help;rules'= {
             cand list 'List every rule with its default severity and controls'

@@ -29,12 +29,15 @@ complete -c nhi -n "__fish_nhi_needs_command" -s V -l version -d 'Print version'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "report" -d 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "diff" -d 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+complete -c nhi -n "__fish_nhi_needs_command" -f -a "evidence" -d 'Collect evidence to scan later (an auditor collects once, analyses offline)'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "rules" -d 'List the rules, or explain one'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "init" -d 'Write a commented starter nhi.yaml'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-evidence -d 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-profile -d 'Use this profile of the shared AWS config instead of the default chain' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-role-arn -d 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
@@ -46,6 +49,8 @@ html\t'One self-contained HTML page: summary, filterable and sortable findings, 
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s o -l output -d 'Write the report to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with code 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws -d 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-access-key-ids -d 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l csv-identities -d 'With --format csv: one row per identity (the inventory) instead of one per finding'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on-new -d 'Apply --fail-on to new findings only (those not in --baseline)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -71,6 +76,19 @@ markdown\t'Markdown for tickets and pull requests'"
 complete -c nhi -n "__fish_nhi_using_subcommand diff" -s o -l output -d 'Write the diff to FILE instead of stdout' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand diff" -l fail-on -d 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)' -r
 complete -c nhi -n "__fish_nhi_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and not __fish_seen_subcommand_from aws help" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and not __fish_seen_subcommand_from aws help" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and not __fish_seen_subcommand_from aws help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l out -d 'The directory to write to (created if missing)' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l aws-profile -d 'Use this profile of the shared AWS config instead of the default chain' -r
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l aws-role-arn -d 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well' -r
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l aws -d 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -l aws-access-key-ids -d 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
+complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
@@ -84,13 +102,15 @@ complete -c nhi -n "__fish_nhi_using_subcommand init" -l force -d 'Overwrite an 
 complete -c nhi -n "__fish_nhi_using_subcommand init" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand schema" -s h -l help -d 'Print help'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "report" -d 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "diff" -d 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "rules" -d 'List the rules, or explain one'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "init" -d 'Write a commented starter nhi.yaml'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "completions" -d 'Print shell completions'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
-complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff rules init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "scan" -d 'Discover identities from the given sources, attribute them, and report their defects'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "report" -d 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "diff" -d 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "evidence" -d 'Collect evidence to scan later (an auditor collects once, analyses offline)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "rules" -d 'List the rules, or explain one'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "init" -d 'Write a commented starter nhi.yaml'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "completions" -d 'Print shell completions'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcommand_from scan report diff evidence rules init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
