@@ -227,5 +227,6 @@ pub fn aws_settings(
         max_attempts: c.max_attempts.max(1),
         report_wait: std::time::Duration::from_secs(c.credential_report_wait_seconds),
         key_ids: a.aws_access_key_ids,
+        per_entity: false,
     }))
 }

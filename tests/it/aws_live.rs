@@ -509,3 +509,45 @@ fn denied_bulk_calls_fall_back_and_a_denied_role_is_partial() {
             .any(|c| c["identity"].as_str().unwrap().ends_with("user/ci-bot"))
     );
 }
+
+#[test]
+fn a_credential_report_that_never_completes() {
+    let Some(m) = open_server() else { return };
+    let acct = account();
+    let iam = client(&m, &acct, None);
+    rt().block_on(async {
+        iam.create_user().user_name("bot").send().await.unwrap();
+        iam.create_access_key()
+            .user_name("bot")
+            .send()
+            .await
+            .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("nhi.yaml");
+    // moto answers STARTED to the first GenerateCredentialReport: no time to wait for it.
+    std::fs::write(&cfg, "aws:\n  credential_report_wait_seconds: 0\n").unwrap();
+    let role = format!("arn:aws:iam::{acct}:role/nhi-audit");
+    let (r, v) = scan(
+        &m,
+        &["--aws-role-arn", &role, "--config", cfg.to_str().unwrap()],
+    );
+    assert_eq!(
+        r.code, 3,
+        "the root user's keys are unknown: partial: {}",
+        r.stderr
+    );
+    let cov = v["coverage"][0].to_string();
+    assert!(
+        cov.contains("not ready within 0 s") && cov.contains("read per user"),
+        "{cov}"
+    );
+    // The per-user fallback still found the key.
+    assert!(
+        v["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["identity"].as_str().unwrap().ends_with("user/bot"))
+    );
+}

@@ -167,3 +167,30 @@ fn several_accounts_in_one_run() {
         id.starts_with("aws:iam::") && id.contains(i["account"].as_str().unwrap())
     }));
 }
+
+#[test]
+fn api_answers_with_malformed_or_unknown_policies_are_gaps_not_errors() {
+    use nhi_audit::connector::aws::{
+        build::build_as,
+        evidence::{Bundle, read_bytes},
+    };
+    let page = br#"{"RoleDetailList":[
+        {"RoleName":"r","Arn":"arn:aws:iam::123456789012:role/r","AssumeRolePolicyDocument":"%7Bnot-json"},
+        {"RoleName":"odd","Arn":"arn:aws:iam::123456789012:role/odd","AssumeRolePolicyDocument":{"Statement":[
+          {"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be","AWS":"AIDAJQABLZS4A3QDU576Q"},"Action":"sts:AssumeRole"}]}}]}"#;
+    let mut b = Bundle::default();
+    read_bytes("aws/123456789012/authorization-details.json", page, &mut b).unwrap();
+    // From the API: the bad document is left out and named in coverage.
+    let inv = build_as(b, "aws", false).unwrap();
+    assert_eq!(inv.identities.len(), 2);
+    let gaps = serde_json::to_string(&inv.coverage).unwrap();
+    assert!(gaps.contains("trust policy of role `r`"), "{gaps}");
+    // From a file: an input error naming the file.
+    let mut b = Bundle::default();
+    read_bytes("ev/a.json", page, &mut b).unwrap();
+    let e = build_as(b, "aws-evidence", true).unwrap_err();
+    assert!(
+        e.contains("ev/a.json") && e.contains("trust policy of role `r`"),
+        "{e}"
+    );
+}

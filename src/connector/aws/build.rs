@@ -90,11 +90,13 @@ fn page_account(doc: &super::raw::Document) -> Option<String> {
 
 /// Builds the inventory of every account in the bundle (offline evidence).
 pub fn build(bundle: Bundle) -> Result<Inventory, String> {
-    build_as(bundle, "aws-evidence")
+    build_as(bundle, "aws-evidence", true)
 }
 
-/// Builds the inventory, naming the sources after a connector (`aws-evidence`, `aws`).
-pub fn build_as(bundle: Bundle, connector: &str) -> Result<Inventory, String> {
+/// Builds the inventory, naming the sources after a connector (`aws-evidence`, `aws`). When
+/// `strict`, a malformed policy document is an input error; otherwise (an API's answer) the
+/// policy is left out and named in the coverage.
+pub fn build_as(bundle: Bundle, connector: &str, strict: bool) -> Result<Inventory, String> {
     let mut accounts: BTreeMap<String, Account<'_>> = BTreeMap::new();
     // Pages without an account of their own (only AWS-managed policies) belong to the
     // account of the page before them in the same file.
@@ -222,7 +224,7 @@ pub fn build_as(bundle: Bundle, connector: &str) -> Result<Inventory, String> {
 
     let mut inv = Inventory::default();
     for (acct, a) in &accounts {
-        build_account(acct, a, connector, &mut inv)?;
+        build_account(acct, a, connector, strict, &mut inv)?;
     }
     inv.sort();
     Ok(inv)
@@ -238,6 +240,7 @@ fn build_account(
     acct: &str,
     a: &Account<'_>,
     connector: &str,
+    strict: bool,
     inv: &mut Inventory,
 ) -> Result<(), String> {
     let source_id = format!("{connector}:{acct}");
@@ -246,18 +249,28 @@ fn build_account(
     let mut missing_docs = BTreeSet::new();
     let mut catalogue_docs = BTreeSet::new();
 
+    let malformed = std::cell::RefCell::new(Vec::<String>::new());
+    // A document that does not parse: an input error for files, a coverage gap for the API.
+    let parse = |v: &serde_json::Value, what: String| -> Result<Option<PolicyDocument>, String> {
+        match PolicyDocument::from_value(v) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if strict => Err(format!("{file_list}: {what}: {e}")),
+            Err(e) => {
+                malformed.borrow_mut().push(format!("{what} ({e})"));
+                Ok(None)
+            }
+        }
+    };
     let inline = |owner: &str, p: &Inline, via: &str| -> Result<PolicyAttachment, String> {
-        let doc = PolicyDocument::from_value(&p.policy_document).map_err(|e| {
-            format!(
-                "{file_list}: inline policy `{}` of {owner}: {e}",
-                p.policy_name
-            )
-        })?;
+        let doc = parse(
+            &p.policy_document,
+            format!("inline policy `{}` of {owner}", p.policy_name),
+        )?;
         Ok(PolicyAttachment {
             name: p.policy_name.clone(),
             arn: None,
             via: via.to_string(),
-            document: Some(doc),
+            document: doc,
         })
     };
     let mut managed_doc = |m: &Attached, via: &str| -> Result<PolicyAttachment, String> {
@@ -276,9 +289,7 @@ fn build_account(
                     })
                     .or(p.policy_version_list.first());
                 match v.and_then(|v| v.document.as_ref()) {
-                    Some(d) => Some(PolicyDocument::from_value(d).map_err(|e| {
-                        format!("{file_list}: managed policy `{}`: {e}", m.policy_arn)
-                    })?),
+                    Some(d) => parse(d, format!("managed policy `{}`", m.policy_arn))?,
                     None => None,
                 }
             }
@@ -379,9 +390,7 @@ fn build_account(
             .as_ref()
             .and_then(|b| b.permissions_boundary_arn.clone());
         if let Some(t) = &r.assume_role_policy_document {
-            i.trust_policy = Some(PolicyDocument::from_value(t).map_err(|e| {
-                format!("{file_list}: trust policy of role `{}`: {e}", r.role_name)
-            })?);
+            i.trust_policy = parse(t, format!("trust policy of role `{}`", r.role_name))?;
         }
         for p in &r.role_policy_list {
             i.privileges
@@ -435,6 +444,24 @@ fn build_account(
                 attach_key_ids(acct, row, a.keys.get(&row.user), &mut creds);
             }
         }
+    }
+    let malformed = malformed.into_inner();
+    if !malformed.is_empty() {
+        cov.gap(
+            format!(
+                "{} malformed policy document(s): {}",
+                malformed.len(),
+                malformed.join("; ")
+            ),
+            "the documents do not parse as IAM policies; they are left out",
+            &[
+                "admin-privilege",
+                "privilege-escalation",
+                "wildcard-permission",
+                "trust-any-principal",
+                "oidc-trust-unbounded",
+            ],
+        );
     }
     if !missing_docs.is_empty() {
         cov.gap(

@@ -59,6 +59,8 @@ pub struct AwsSettings {
     pub report_wait: Duration,
     /// List access-key ids (one ListAccessKeys call per user with keys).
     pub key_ids: bool,
+    /// Skip the bulk reads and read everything per entity (benchmarks and diagnostics).
+    pub per_entity: bool,
 }
 
 impl Default for AwsSettings {
@@ -73,6 +75,7 @@ impl Default for AwsSettings {
             max_attempts: 5,
             report_wait: Duration::from_secs(60),
             key_ids: false,
+            per_entity: false,
         }
     }
 }
@@ -154,7 +157,7 @@ pub fn inventory(
                 &mut bundle,
             )
         });
-        let built = parsed.and_then(|()| super::build::build_as(bundle, "aws"));
+        let built = parsed.and_then(|()| super::build::build_as(bundle, "aws", false));
         let mut frag = match built {
             Ok(frag) => frag,
             Err(e) => {
@@ -577,7 +580,12 @@ async fn account(
 
     // Credential report: generated, polled, read; per entity when denied or never ready.
     line.update(format!("{acct}: credential report"));
-    match credential_report(&iam, &n, s.report_wait).await {
+    let report = if s.per_entity {
+        Err("per-entity reads requested".to_string())
+    } else {
+        credential_report(&iam, &n, s.report_wait).await
+    };
+    match report {
         Ok(doc) => {
             ev.files.push(EvidenceFile {
                 name: "credential-report.json".into(),
