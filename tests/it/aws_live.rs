@@ -346,7 +346,20 @@ fn two_accounts_in_one_run() {
         format!("arn:aws:iam::{a}:role/nhi-audit"),
         format!("arn:aws:iam::{b}:role/nhi-audit"),
     );
-    let (r, v) = scan(&m, &["--aws-role-arn", &ra, "--aws-role-arn", &rb]);
+    // One account from nhi.yaml (with an external id), one from the command line.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("nhi.yaml");
+    std::fs::write(&cfg, format!("aws:\n  accounts:\n    - role_arn: {ra}\n      external_id: audit-2027\n  concurrency: 2\n")).unwrap();
+    let (r, v) = scan(
+        &m,
+        &[
+            "--aws",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--aws-role-arn",
+            &rb,
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let sources: Vec<&str> = v["sources"]
         .as_array()
