@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--aws-evidence', '--aws-evidence', [CompletionResultType]::ParameterName, 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable')
             [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'Use this profile of the shared AWS config instead of the default chain')
             [CompletionResult]::new('--aws-role-arn', '--aws-role-arn', [CompletionResultType]::ParameterName, 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Scan a repository (or any directory) for leaked credentials. Repeatable')
+            [CompletionResult]::new('--secret-rules', '--secret-rules', [CompletionResultType]::ParameterName, 'Extra secret-detection rules (YAML, the format of data/secret-rules/). Repeatable')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./nhi.yaml when present]')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
@@ -50,6 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`')
             [CompletionResult]::new('--aws', '--aws', [CompletionResultType]::ParameterName, 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials')
             [CompletionResult]::new('--aws-access-key-ids', '--aws-access-key-ids', [CompletionResultType]::ParameterName, 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'With --repo: also every blob of the git history (all refs), each once')
+            [CompletionResult]::new('--all-files', '--all-files', [CompletionResultType]::ParameterName, 'With --repo: include files that .gitignore excludes')
             [CompletionResult]::new('--csv-identities', '--csv-identities', [CompletionResultType]::ParameterName, 'With --format csv: one row per identity (the inventory) instead of one per finding')
             [CompletionResult]::new('--fail-on-new', '--fail-on-new', [CompletionResultType]::ParameterName, 'Apply --fail-on to new findings only (those not in --baseline)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -121,6 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule with its default severity and controls')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation, fix and control mappings')
+            [CompletionResult]::new('check-secrets', 'check-secrets', [CompletionResultType]::ParameterValue, 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -134,9 +139,16 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'nhi;rules;check-secrets' {
+            [CompletionResult]::new('--secret-rules', '--secret-rules', [CompletionResultType]::ParameterName, 'Extra rule files to check with the built-in ones')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'nhi;rules;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule with its default severity and controls')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation, fix and control mappings')
+            [CompletionResult]::new('check-secrets', 'check-secrets', [CompletionResultType]::ParameterValue, 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -144,6 +156,9 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             break
         }
         'nhi;rules;help;explain' {
+            break
+        }
+        'nhi;rules;help;check-secrets' {
             break
         }
         'nhi;rules;help;help' {
@@ -196,12 +211,16 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
         'nhi;help;rules' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule with its default severity and controls')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation, fix and control mappings')
+            [CompletionResult]::new('check-secrets', 'check-secrets', [CompletionResultType]::ParameterValue, 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails')
             break
         }
         'nhi;help;rules;list' {
             break
         }
         'nhi;help;rules;explain' {
+            break
+        }
+        'nhi;help;rules;check-secrets' {
             break
         }
         'nhi;help;init' {

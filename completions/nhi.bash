@@ -85,11 +85,17 @@ _nhi() {
             nhi__subcmd__help__subcmd__evidence,aws)
                 cmd="nhi__subcmd__help__subcmd__evidence__subcmd__aws"
                 ;;
+            nhi__subcmd__help__subcmd__rules,check-secrets)
+                cmd="nhi__subcmd__help__subcmd__rules__subcmd__check__subcmd__secrets"
+                ;;
             nhi__subcmd__help__subcmd__rules,explain)
                 cmd="nhi__subcmd__help__subcmd__rules__subcmd__explain"
                 ;;
             nhi__subcmd__help__subcmd__rules,list)
                 cmd="nhi__subcmd__help__subcmd__rules__subcmd__list"
+                ;;
+            nhi__subcmd__rules,check-secrets)
+                cmd="nhi__subcmd__rules__subcmd__check__subcmd__secrets"
                 ;;
             nhi__subcmd__rules,explain)
                 cmd="nhi__subcmd__rules__subcmd__explain"
@@ -99,6 +105,9 @@ _nhi() {
                 ;;
             nhi__subcmd__rules,list)
                 cmd="nhi__subcmd__rules__subcmd__list"
+                ;;
+            nhi__subcmd__rules__subcmd__help,check-secrets)
+                cmd="nhi__subcmd__rules__subcmd__help__subcmd__check__subcmd__secrets"
                 ;;
             nhi__subcmd__rules__subcmd__help,explain)
                 cmd="nhi__subcmd__rules__subcmd__help__subcmd__explain"
@@ -376,8 +385,22 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help__subcmd__rules)
-            opts="list explain"
+            opts="list explain check-secrets"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__rules__subcmd__check__subcmd__secrets)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -506,12 +529,30 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__rules)
-            opts="-h --help list explain help"
+            opts="-h --help list explain check-secrets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__rules__subcmd__check__subcmd__secrets)
+            opts="-h --secret-rules --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --secret-rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -534,8 +575,22 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__rules__subcmd__help)
-            opts="list explain help"
+            opts="list explain check-secrets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__rules__subcmd__help__subcmd__check__subcmd__secrets)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -604,7 +659,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +674,14 @@ _nhi() {
                     return 0
                     ;;
                 --aws-role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

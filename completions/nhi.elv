@@ -36,6 +36,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --aws-evidence 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable'
             cand --aws-profile 'Use this profile of the shared AWS config instead of the default chain'
             cand --aws-role-arn 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well'
+            cand --repo 'Scan a repository (or any directory) for leaked credentials. Repeatable'
+            cand --secret-rules 'Extra secret-detection rules (YAML, the format of data/secret-rules/). Repeatable'
             cand --config 'Configuration file [default: ./nhi.yaml when present]'
             cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
             cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
@@ -46,6 +48,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --baseline 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`'
             cand --aws 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
             cand --aws-access-key-ids 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
+            cand --history 'With --repo: also every blob of the git history (all refs), each once'
+            cand --all-files 'With --repo: include files that .gitignore excludes'
             cand --csv-identities 'With --format csv: one row per identity (the inventory) instead of one per finding'
             cand --fail-on-new 'Apply --fail-on to new findings only (those not in --baseline)'
             cand -q 'Print nothing on stderr but errors'
@@ -109,6 +113,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --help 'Print help'
             cand list 'List every rule with its default severity and controls'
             cand explain 'Print a rule''s explanation, fix and control mappings'
+            cand check-secrets 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nhi;rules;list'= {
@@ -119,14 +124,22 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'nhi;rules;check-secrets'= {
+            cand --secret-rules 'Extra rule files to check with the built-in ones'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'nhi;rules;help'= {
             cand list 'List every rule with its default severity and controls'
             cand explain 'Print a rule''s explanation, fix and control mappings'
+            cand check-secrets 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nhi;rules;help;list'= {
         }
         &'nhi;rules;help;explain'= {
+        }
+        &'nhi;rules;help;check-secrets'= {
         }
         &'nhi;rules;help;help'= {
         }
@@ -168,10 +181,13 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help;rules'= {
             cand list 'List every rule with its default severity and controls'
             cand explain 'Print a rule''s explanation, fix and control mappings'
+            cand check-secrets 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'
         }
         &'nhi;help;rules;list'= {
         }
         &'nhi;help;rules;explain'= {
+        }
+        &'nhi;help;rules;check-secrets'= {
         }
         &'nhi;help;init'= {
         }

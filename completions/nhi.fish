@@ -38,6 +38,8 @@ complete -c nhi -n "__fish_nhi_needs_command" -f -a "help" -d 'Print this messag
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-evidence -d 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-profile -d 'Use this profile of the shared AWS config instead of the default chain' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-role-arn -d 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l repo -d 'Scan a repository (or any directory) for leaked credentials. Repeatable' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l secret-rules -d 'Extra secret-detection rules (YAML, the format of data/secret-rules/). Repeatable' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'
@@ -51,6 +53,8 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on -d 'Exit with c
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l baseline -d 'An earlier JSON report: findings with a fingerprint found in it are marked `known`, the others `new`' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws -d 'Scan AWS live: the accounts in `aws.accounts` of nhi.yaml, or else the account of the current credentials'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-access-key-ids -d 'Also list access-key ids (one ListAccessKeys call per user with keys), which the credential report lacks, so leaked keys can be matched to their identity'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l history -d 'With --repo: also every blob of the git history (all refs), each once'
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l all-files -d 'With --repo: include files that .gitignore excludes'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l csv-identities -d 'With --format csv: one row per identity (the inventory) instead of one per finding'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l fail-on-new -d 'Apply --fail-on to new findings only (those not in --baseline)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -89,14 +93,18 @@ complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcom
 complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from aws" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
 complete -c nhi -n "__fish_nhi_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
-complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "list" -d 'List every rule with its default severity and controls'
-complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
-complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain check-secrets help" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain check-secrets help" -f -a "list" -d 'List every rule with its default severity and controls'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain check-secrets help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain check-secrets help" -f -a "check-secrets" -d 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and not __fish_seen_subcommand_from list explain check-secrets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from check-secrets" -l secret-rules -d 'Extra rule files to check with the built-in ones' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from check-secrets" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
+complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "check-secrets" -d 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'
 complete -c nhi -n "__fish_nhi_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand init" -l force -d 'Overwrite an existing file'
 complete -c nhi -n "__fish_nhi_using_subcommand init" -s h -l help -d 'Print help'
@@ -114,3 +122,4 @@ complete -c nhi -n "__fish_nhi_using_subcommand help; and not __fish_seen_subcom
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule with its default severity and controls'
 complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Print a rule\'s explanation, fix and control mappings'
+complete -c nhi -n "__fish_nhi_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "check-secrets" -d 'Check the secret-detection rules: every example must match, every negative example must not. Exits 1 when one fails'

@@ -67,9 +67,34 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
 
+    /// Repositories.
+    #[command(flatten)]
+    pub repo: RepoArgs,
+
     /// Configuration, clock and output.
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// Repository scanner options.
+#[derive(Debug, Args, Clone, Default)]
+#[deny(missing_docs)]
+pub struct RepoArgs {
+    /// Scan a repository (or any directory) for leaked credentials. Repeatable.
+    #[arg(long, value_name = "PATH", help_heading = "Sources")]
+    pub repo: Vec<PathBuf>,
+
+    /// With --repo: also every blob of the git history (all refs), each once.
+    #[arg(long, help_heading = "Sources")]
+    pub history: bool,
+
+    /// With --repo: include files that .gitignore excludes.
+    #[arg(long = "all-files", help_heading = "Sources")]
+    pub all_files: bool,
+
+    /// Extra secret-detection rules (YAML, the format of data/secret-rules/). Repeatable.
+    #[arg(long = "secret-rules", value_name = "FILE", help_heading = "Sources")]
+    pub secret_rules: Vec<PathBuf>,
 }
 
 /// Live AWS options (credentials and region come from the standard AWS chain; the standard
@@ -128,7 +153,7 @@ pub struct EvidenceAwsArgs {
     pub aws: AwsArgs,
 
     /// Configuration file [default: ./nhi.yaml when present].
-    #[arg(long, value_name = "FILE", env = "NHI_CONFIG")]
+    #[arg(long, value_name = "FILE", env = "NHI_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
 
     /// Print nothing on stderr but errors.
@@ -154,7 +179,7 @@ pub struct ReportArgs {
 #[deny(missing_docs)]
 pub struct CommonArgs {
     /// Configuration file [default: ./nhi.yaml when present].
-    #[arg(long, value_name = "FILE", env = "NHI_CONFIG")]
+    #[arg(long, value_name = "FILE", env = "NHI_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
 
     /// The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time
@@ -239,6 +264,13 @@ pub enum RulesAction {
     Explain {
         /// The rule code, e.g. credential-unrotated.
         code: String,
+    },
+    /// Check the secret-detection rules: every example must match, every negative example
+    /// must not. Exits 1 when one fails.
+    CheckSecrets {
+        /// Extra rule files to check with the built-in ones.
+        #[arg(long = "secret-rules", value_name = "FILE")]
+        secret_rules: Vec<PathBuf>,
     },
 }
 

@@ -209,9 +209,78 @@ pub struct Config {
     pub suppressions: Vec<Suppression>,
     /// Live AWS: accounts to scan through AssumeRole, and limits.
     pub aws: AwsConfig,
+    /// The repository scanner: extra rules, allow entries, limits.
+    pub secrets: SecretsConfig,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// Repository scanner settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// Extra detection-rule files (same format as data/secret-rules/).
+    pub rules: Vec<PathBuf>,
+    /// Findings allowed on purpose, each with a reason.
+    pub allow: Vec<SecretAllow>,
+    /// Files larger than this many megabytes are skipped (and counted).
+    pub max_file_size_mb: u64,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        Self {
+            rules: Vec::new(),
+            allow: Vec::new(),
+            max_file_size_mb: 25,
+        }
+    }
+}
+
+/// A leaked-secret finding allowed on purpose: by path glob, rule id, or both.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawSecretAllow")]
+pub struct SecretAllow {
+    /// Glob on the path within the repository.
+    pub path: Option<Glob>,
+    /// Detection rule id.
+    pub rule: Option<String>,
+    /// Why it is allowed.
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecretAllow {
+    path: Option<Glob>,
+    rule: Option<String>,
+    reason: String,
+}
+
+impl TryFrom<RawSecretAllow> for SecretAllow {
+    type Error = String;
+    fn try_from(r: RawSecretAllow) -> Result<Self, String> {
+        if r.path.is_none() && r.rule.is_none() {
+            return Err("an allow entry needs a `path` glob, a `rule` id, or both".into());
+        }
+        if r.reason.trim().is_empty() {
+            return Err("an allow entry needs a non-empty `reason`".into());
+        }
+        Ok(SecretAllow {
+            path: r.path,
+            rule: r.rule,
+            reason: format!("allowed in nhi.yaml: {}", r.reason.trim()),
+        })
+    }
+}
+
+impl SecretAllow {
+    /// Whether it allows a finding of `rule` at `path`.
+    pub fn matches(&self, rule: &str, path: &str) -> bool {
+        self.rule.as_deref().is_none_or(|r| r == rule)
+            && self.path.as_ref().is_none_or(|g| g.is_match(path))
+    }
 }
 
 /// Live AWS settings.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod connector;
+pub mod correlate;
 pub mod diff;
 pub mod model;
 pub mod policy;
@@ -18,6 +19,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod secret;
 pub mod time;
 
 use cli::{Cli, Command};

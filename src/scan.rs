@@ -24,6 +24,9 @@ pub fn discover(
 pub fn analyse(mut inv: Inventory, cfg: &Config, now: DateTime<Utc>) -> Report {
     crate::attribute::attribute(&mut inv, cfg);
     inv.sort();
+    crate::correlate::correlate(&mut inv);
+    // A first blast radius (before any finding) for the rules that cite it.
+    crate::blast::assess(&mut inv, &[], cfg, now);
     let mut findings = crate::rules::evaluate(&inv, cfg, now);
     crate::blast::assess(&mut inv, &findings, cfg, now);
     // Worst first; among equals, the identity with the largest blast radius first.
@@ -61,6 +64,7 @@ pub fn analyse(mut inv: Inventory, cfg: &Config, now: DateTime<Utc>) -> Report {
         coverage: inv.coverage,
         identities: inv.identities,
         credentials: inv.credentials,
+        leaks: inv.leaks,
         findings,
         summary: Default::default(),
     };

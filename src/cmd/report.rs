@@ -23,6 +23,7 @@ pub fn inventory(r: Report) -> Inventory {
         credentials: r.credentials,
         coverage: r.coverage,
         sources: r.sources,
+        leaks: r.leaks,
     };
     for i in &mut inv.identities {
         i.owner = Default::default();

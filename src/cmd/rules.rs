@@ -25,6 +25,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
                 )?;
             }
         }
+        RulesAction::CheckSecrets { secret_rules } => {
+            return check_secrets(&secret_rules, &mut out);
+        }
         RulesAction::Explain { code } => {
             let Some(r) = find(&code) else {
                 bail!("unknown rule code `{code}` (see `nhi rules`)");
@@ -33,4 +36,31 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// Runs every secret rule's examples and negative examples.
+fn check_secrets(extra: &[std::path::PathBuf], out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let rules = crate::connector::repo::rules::load(extra).map_err(|e| anyhow::anyhow!(e))?;
+    let engine =
+        crate::connector::repo::engine::Engine::new(rules).map_err(|e| anyhow::anyhow!(e))?;
+    let failures = crate::connector::repo::check::run(&engine);
+    let examples: usize = engine
+        .rules
+        .iter()
+        .map(|r| r.syntax.examples.len() + r.syntax.negative_examples.len())
+        .sum();
+    for f in &failures {
+        writeln!(out, "FAIL {f}")?;
+    }
+    writeln!(
+        out,
+        "{} rule(s), {examples} example(s), {} failure(s)",
+        engine.rules.len(),
+        failures.len()
+    )?;
+    Ok(if failures.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }

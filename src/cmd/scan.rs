@@ -12,11 +12,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let req = ScanRequest {
         aws_evidence: args.aws_evidence.clone(),
         aws: super::aws_settings(&args.aws, &settings.config)?,
+        repo: repo_settings(&args.repo, &settings.config),
     };
-    if req.aws_evidence.is_empty() && req.aws.is_none() {
+    if req.aws_evidence.is_empty() && req.aws.is_none() && req.repo.is_none() {
         bail!(
-            "nothing to scan: give at least one source, e.g. --aws or --aws-evidence PATH (see `nhi scan --help`)"
+            "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH or --repo PATH (see `nhi scan --help`)"
         );
+    }
+    if req.repo.is_none() && (args.repo.history || args.repo.all_files) {
+        bail!("--history and --all-files need --repo PATH");
     }
     let progress = crate::progress::Progress::new(args.common.quiet);
     let inv = crate::scan::discover(&req, &progress);
@@ -26,4 +30,23 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     })?;
     let report = crate::scan::analyse(inv, &settings.config, settings.now);
     super::finish(report, &args.common, &settings)
+}
+
+fn repo_settings(
+    a: &crate::cli::RepoArgs,
+    cfg: &crate::config::Config,
+) -> Option<crate::connector::repo::RepoSettings> {
+    if a.repo.is_empty() {
+        return None;
+    }
+    let mut rule_files = cfg.secrets.rules.clone();
+    rule_files.extend(a.secret_rules.iter().cloned());
+    Some(crate::connector::repo::RepoSettings {
+        paths: a.repo.clone(),
+        history: a.history,
+        all_files: a.all_files,
+        rule_files,
+        max_file_size: cfg.secrets.max_file_size_mb.saturating_mul(1 << 20),
+        allow: cfg.secrets.allow.clone(),
+    })
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::model::Inventory;
 
 pub mod aws;
+pub mod repo;
 
 /// What the user asked to scan.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,8 @@ pub struct ScanRequest {
     pub aws_evidence: Vec<PathBuf>,
     /// Live AWS (`--aws`, `--aws-role-arn`, `aws.accounts` in nhi.yaml).
     pub aws: Option<aws::live::AwsSettings>,
+    /// Repositories to scan for leaked credentials (`--repo`).
+    pub repo: Option<repo::RepoSettings>,
 }
 
 /// Why a connector could not produce its inventory.
@@ -49,7 +52,11 @@ pub trait Connector: Sync {
 }
 
 /// Every connector. Adding one: one module, one line here.
-pub static CONNECTORS: &[&dyn Connector] = &[&aws::evidence::AwsEvidence, &aws::live::AwsLive];
+pub static CONNECTORS: &[&dyn Connector] = &[
+    &aws::evidence::AwsEvidence,
+    &aws::live::AwsLive,
+    &repo::RepoScanner,
+];
 
 /// Runs every enabled connector concurrently and merges their inventories. An input error
 /// stops the scan (exit code 2); an unavailable source becomes a failed coverage record.

@@ -8,6 +8,7 @@ mod coverage;
 mod credential;
 mod finding;
 mod identity;
+mod leak;
 mod report;
 
 pub use coverage::{Coverage, CoverageStatus, Gap};
@@ -17,6 +18,7 @@ pub use identity::{
     AiAgentEvidence, Attribution, BlastRadius, BlastTerm, Classification, ConsoleAccess, Identity,
     IdentityKind, PolicyAttachment, PrivilegeLevel, Privileges, Provider,
 };
+pub use leak::{Leak, LeakLocation};
 pub use report::{BlastEntry, Report, SCHEMA_VERSION, Source, Summary, Tool};
 
 /// What discovery produced: the raw material of the rules.
@@ -30,6 +32,8 @@ pub struct Inventory {
     pub coverage: Vec<Coverage>,
     /// The sources that were read.
     pub sources: Vec<Source>,
+    /// Credentials found in repositories.
+    pub leaks: Vec<Leak>,
 }
 
 impl Inventory {
@@ -39,6 +43,7 @@ impl Inventory {
         self.credentials.extend(other.credentials);
         self.coverage.extend(other.coverage);
         self.sources.extend(other.sources);
+        self.leaks.extend(other.leaks);
     }
 
     /// Sorts every list by its stable key, so output never depends on discovery order.
@@ -50,6 +55,20 @@ impl Inventory {
         self.coverage.sort_by(|a, b| a.source.cmp(&b.source));
         self.sources.sort_by(|a, b| a.id.cmp(&b.id));
         self.sources.dedup_by(|a, b| a.id == b.id);
+        self.leaks.sort_by(|a, b| a.id.cmp(&b.id));
+        // The same secret found by several sources: one leak, every location.
+        let mut merged: Vec<Leak> = Vec::with_capacity(self.leaks.len());
+        for l in std::mem::take(&mut self.leaks) {
+            match merged.last_mut() {
+                Some(m) if m.id == l.id => m.locations.extend(l.locations),
+                _ => merged.push(l),
+            }
+        }
+        for m in &mut merged {
+            m.locations.sort();
+            m.locations.dedup();
+        }
+        self.leaks = merged;
     }
 
     /// The identity with this id, if any.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Coverage, Credential, Finding, Identity, Severity};
+use super::{Coverage, Credential, Finding, Identity, Leak, Severity};
 
 /// The version of the report's JSON contract. A breaking change bumps the major number.
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -78,6 +78,9 @@ pub struct Report {
     pub identities: Vec<Identity>,
     /// Every credential, sorted by id.
     pub credentials: Vec<Credential>,
+    /// Credentials found in repositories (values never included), sorted by id.
+    #[serde(default)]
+    pub leaks: Vec<Leak>,
     /// Every finding, worst first, then by identity and rule.
     pub findings: Vec<Finding>,
     /// Counts.

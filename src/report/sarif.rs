@@ -133,6 +133,14 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let baseline_known = r.findings.iter().any(|f| f.state == FindingState::Known);
+    // Leak findings point at the file and line where the credential is.
+    let leak_by_id: BTreeMap<&str, &crate::model::Leak> =
+        r.leaks.iter().map(|l| (l.id.as_str(), l)).collect();
+    let leak_by_cred: BTreeMap<&str, &crate::model::Leak> = r
+        .leaks
+        .iter()
+        .flat_map(|l| l.live.iter().map(move |c| (c.as_str(), l)))
+        .collect();
 
     let results: Vec<Value> = r
         .findings
@@ -146,7 +154,16 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 }],
                 "message": {"text": format!("identity {}", f.identity)},
             });
-            if let Some(file) = identity_source.get(f.identity.as_str()) {
+            let leak = leak_by_id
+                .get(f.identity.as_str())
+                .or_else(|| f.credential.as_deref().and_then(|c| leak_by_cred.get(c)));
+            if let Some(l) = leak.and_then(|l| l.locations.first()) {
+                let file = if l.repository == "." { l.path.clone() } else { format!("{}/{}", l.repository.trim_end_matches('/'), l.path) };
+                location["physicalLocation"] = json!({
+                    "artifactLocation": {"uri": uri(&file)},
+                    "region": {"startLine": l.line, "startColumn": l.column},
+                });
+            } else if let Some(file) = identity_source.get(f.identity.as_str()) {
                 location["physicalLocation"] = json!({
                     "artifactLocation": {"uri": uri(file)},
                     "region": {"startLine": 1},

@@ -17,6 +17,7 @@ mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
 mod confused_deputy;
 mod credential_never_used;
+mod credential_reused;
 mod credential_unrotated;
 mod credential_unused;
 mod cross_account_trust_unknown;
@@ -24,6 +25,7 @@ pub mod escalation;
 mod expiry_missing;
 mod human_use_of_nhi;
 mod identity_expired;
+mod leaks;
 mod multiple_active_keys;
 mod oidc_trust_unbounded;
 mod owner_departed;
@@ -31,6 +33,8 @@ mod owner_missing;
 mod privilege_escalation;
 mod purpose_missing;
 mod root_access_key;
+mod secret_leaked;
+mod secret_leaked_live;
 mod suppression_expired;
 mod trust_any_principal;
 mod wildcard_permission;
@@ -86,6 +90,9 @@ pub static RULES: &[&dyn Rule] = &[
     &ai_agent_ungoverned::AiAgentUngoverned,
     &ai_agent_overprivileged::AiAgentOverprivileged,
     &human_use_of_nhi::HumanUseOfNhi,
+    &secret_leaked::SecretLeaked,
+    &secret_leaked_live::SecretLeakedLive,
+    &credential_reused::CredentialReused,
     &suppression_expired::SuppressionExpired,
 ];
 
@@ -118,6 +125,8 @@ pub struct Draft {
     pub severity: Option<Severity>,
     /// Distinguishes several findings of one rule on one identity or credential.
     pub key: String,
+    /// Why the finding is allowed on purpose (it is then reported as suppressed).
+    pub allowed: Option<String>,
 }
 
 impl Draft {
@@ -130,6 +139,7 @@ impl Draft {
             evidence,
             severity: None,
             key: String::new(),
+            allowed: None,
         }
     }
 
@@ -142,6 +152,7 @@ impl Draft {
             evidence,
             severity: None,
             key: String::new(),
+            allowed: None,
         }
     }
 
@@ -154,6 +165,7 @@ impl Draft {
             evidence,
             severity: None,
             key: String::new(),
+            allowed: None,
         }
     }
 
@@ -230,8 +242,16 @@ impl Ctx<'_> {
             remediation: meta.remediation.to_string(),
             controls: meta.controls.iter().map(|c| c.to_string()).collect(),
             fingerprint,
-            state: FindingState::New,
-            suppression: None,
+            state: if d.allowed.is_some() {
+                FindingState::Suppressed
+            } else {
+                FindingState::New
+            },
+            suppression: d.allowed.map(|reason| crate::model::SuppressionNote {
+                reason,
+                owner: "allow list".into(),
+                expires: "never".into(),
+            }),
         });
     }
 }
@@ -374,6 +394,58 @@ pub(crate) mod test_support {
         let ctx = Ctx {
             inv: &inv,
             cfg,
+            now: now(),
+        };
+        let mut out = Vec::new();
+        rule.check(&ctx, &mut out);
+        out
+    }
+
+    /// A leak found at one place.
+    pub fn leak(id: &str, path: &str, allowed: Option<&str>) -> Leak {
+        Leak {
+            id: format!("leak:{id}"),
+            rule: "github-pat-classic".into(),
+            name: "GitHub personal access token (classic)".into(),
+            provider: "github".into(),
+            kind: "token".into(),
+            fingerprint: id.into(),
+            preview: "ghp_…".into(),
+            handle: None,
+            validated: true,
+            fixture: None,
+            locations: vec![LeakLocation {
+                repository: ".".into(),
+                path: path.into(),
+                line: 3,
+                column: 9,
+                commit: None,
+                author: None,
+                date: None,
+                at_head: true,
+                allowed: allowed.map(String::from),
+            }],
+            live: Vec::new(),
+        }
+    }
+
+    /// Runs one rule over leaks and identities with their credentials.
+    pub fn run_leaks(
+        rule: &dyn Rule,
+        leaks: Vec<Leak>,
+        ids: Vec<(Identity, Vec<Credential>)>,
+    ) -> Vec<Finding> {
+        let mut inv = Inventory::default();
+        for (i, cs) in ids {
+            inv.identities.push(i);
+            inv.credentials.extend(cs);
+        }
+        inv.leaks = leaks;
+        inv.sort();
+        let cfg = Config::default();
+        let ctx = Ctx {
+            inv: &inv,
+            cfg: &cfg,
             now: now(),
         };
         let mut out = Vec::new();

@@ -7,5 +7,6 @@ mod diff;
 mod evidence;
 mod formats;
 mod generated;
+mod repo;
 mod scan;
 mod util;

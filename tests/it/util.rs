@@ -34,6 +34,8 @@ pub fn nhi_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("NHI_CONFIG")
+        // The repository's own nhi.yaml (for scanning this repository) is not the tests' default.
+        .envs((dir == root().as_path()).then_some(("NHI_CONFIG", "/dev/null")))
         .env_remove("COLUMNS")
         .output()
         .expect("nhi runs");

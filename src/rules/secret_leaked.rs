@@ -1,0 +1,70 @@
+use super::{Ctx, Draft, Rule, RuleMeta, leaks};
+use crate::model::{Finding, Severity};
+
+/// A credential in a repository.
+pub struct SecretLeaked;
+
+static META: RuleMeta = RuleMeta {
+    code: "secret-leaked",
+    title: "A credential is committed to a repository",
+    severity: Severity::High,
+    fires_when: "The repository scanner finds a credential (working tree or history) that matches no live credential of the scan. Low when it demonstrably looks like a test fixture (the value says example, dummy, fake, test…, or it lives under a test/, fixtures/, examples/ directory): the heuristic is shown in the evidence.",
+    explanation: "Anything committed is copied to every clone, fork, CI cache and backup, and stays in the history after it is deleted from the tree. Automated scanners harvest public repositories within minutes of a push.",
+    remediation: "Revoke or rotate the credential at its provider first (deleting the file does not help: the history keeps it), then remove it from the code and load it from a secret manager or the environment. If it is a test fixture, mark the line `nhi:allow <reason>` or add an allow entry to nhi.yaml.",
+    controls: &["OWASP-NHI2", "NIST-CSF-PR.AA-01"],
+};
+
+impl Rule for SecretLeaked {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for leak in ctx.inv.leaks.iter().filter(|l| l.live.is_empty()) {
+            let repo = leak.locations.first().map_or("", |l| l.repository.as_str());
+            let title = format!("{} (`{}`) committed in {repo}", leak.name, leak.preview);
+            let mut d =
+                Draft::identity_id(&leak.id, title, leaks::evidence(leak)).key(leak.id.clone());
+            if leak.fixture.is_some() {
+                d = d.severity(Severity::Low);
+            }
+            d.allowed = leaks::allowed(leak);
+            ctx.push(out, &META, d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fires_high_or_low_for_fixtures_and_allows() {
+        let real = leak("ghp", "src/config.rs", None);
+        let mut fixture = leak("ghp2", "tests/data.rs", None);
+        fixture.fixture = Some("it is under a `tests/` directory".into());
+        let allowed = leak("ghp3", "src/x.rs", Some("nhi:allow: revoked"));
+        let f = run_leaks(&SecretLeaked, vec![real, fixture, allowed], vec![]);
+        assert_eq!(f.len(), 3);
+        let sev: Vec<_> = f
+            .iter()
+            .map(|f| (f.identity.clone(), f.severity, f.state))
+            .collect();
+        assert!(sev.contains(&(
+            "leak:ghp".into(),
+            Severity::High,
+            crate::model::FindingState::New
+        )));
+        assert!(sev.contains(&(
+            "leak:ghp2".into(),
+            Severity::Low,
+            crate::model::FindingState::New
+        )));
+        assert!(sev.contains(&(
+            "leak:ghp3".into(),
+            Severity::High,
+            crate::model::FindingState::Suppressed
+        )));
+    }
+}
