@@ -8,8 +8,10 @@ use super::rules::Rule;
 
 /// Bytes before a keyword hit that a match may start at.
 const BEFORE: usize = 256;
-/// Bytes after a keyword hit that a match may end at (a PEM block is a few kilobytes).
-const AFTER: usize = 8192;
+/// Bytes after a keyword hit that a multi-line match may end at (a PEM block is a few KB).
+const AFTER_MULTILINE: usize = 8192;
+/// Bytes after a keyword hit that a single-line match may end at (the line ends first).
+const AFTER_LINE: usize = 2048;
 
 /// A compiled rule set.
 pub struct Engine {
@@ -18,6 +20,8 @@ pub struct Engine {
     ac: AhoCorasick,
     /// For each Aho-Corasick pattern: the rules that own that keyword.
     owners: Vec<Vec<usize>>,
+    /// Per rule: whether a match may span lines.
+    multiline: Vec<bool>,
 }
 
 /// One match, before anything about it is kept: the secret's byte range lives only as long as
@@ -57,9 +61,17 @@ impl Engine {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| format!("cannot build the keyword prefilter: {e}"))?;
-        Ok(Self { rules, ac, owners })
+        let multiline = rules
+            .iter()
+            .map(|r| {
+                let p = &r.syntax.pattern;
+                r.syntax.kind == "private-key" || p.contains("\\n") || p.contains("(?s") || p.contains("\\s\\S")
+            })
+            .collect();
+        Ok(Self { rules, ac, owners, multiline })
     }
 
     /// Every valid match in `data`, in order.
@@ -80,7 +92,12 @@ impl Engine {
                     .rposition(|&b| b == b'\n')
                     .map_or(back, |p| back + p + 1);
                 let from = line.max(done[r]);
-                let to = (m.end() + AFTER).min(data.len());
+                let to = if self.multiline[r] {
+                    (m.end() + AFTER_MULTILINE).min(data.len())
+                } else {
+                    let limit = (m.end() + AFTER_LINE).min(data.len());
+                    data[m.end()..limit].iter().position(|&b| b == b'\n').map_or(limit, |p| m.end() + p)
+                };
                 let rule = &self.rules[r];
                 for caps in rule.re.captures_iter(&data[from..to]) {
                     let Some(s) = rule.secret(&caps) else {
