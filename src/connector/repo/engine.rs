@@ -68,10 +68,18 @@ impl Engine {
             .iter()
             .map(|r| {
                 let p = &r.syntax.pattern;
-                r.syntax.kind == "private-key" || p.contains("\\n") || p.contains("(?s") || p.contains("\\s\\S")
+                r.syntax.kind == "private-key"
+                    || p.contains("\\n")
+                    || p.contains("(?s")
+                    || p.contains("\\s\\S")
             })
             .collect();
-        Ok(Self { rules, ac, owners, multiline })
+        Ok(Self {
+            rules,
+            ac,
+            owners,
+            multiline,
+        })
     }
 
     /// Every valid match in `data`, in order.
@@ -96,7 +104,10 @@ impl Engine {
                     (m.end() + AFTER_MULTILINE).min(data.len())
                 } else {
                     let limit = (m.end() + AFTER_LINE).min(data.len());
-                    data[m.end()..limit].iter().position(|&b| b == b'\n').map_or(limit, |p| m.end() + p)
+                    data[m.end()..limit]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(limit, |p| m.end() + p)
                 };
                 let rule = &self.rules[r];
                 for caps in rule.re.captures_iter(&data[from..to]) {
