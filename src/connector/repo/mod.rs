@@ -222,7 +222,7 @@ impl Connector for RepoScanner {
                 cov.read.push(h.summary());
                 for g in h.gaps {
                     cov.gap(
-                        g.0,
+                        format!("git history: {}", g.0),
                         g.1,
                         &["secret-leaked", "secret-leaked-live", "credential-reused"],
                     );
