@@ -659,7 +659,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --github --github-api-url --github-max-requests --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,6 +682,18 @@ _nhi() {
                     return 0
                     ;;
                 --secret-rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-max-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

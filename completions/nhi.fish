@@ -40,6 +40,9 @@ complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-profile -d 'Use thi
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-role-arn -d 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l repo -d 'Scan a repository (or any directory) for leaked credentials. Repeatable' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l secret-rules -d 'Extra secret-detection rules (YAML, the format of data/secret-rules/). Repeatable' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l github -d 'Scan a GitHub organisation\'s machine credentials. Repeatable' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l github-api-url -d 'GitHub API URL (Enterprise Server: https://HOST/api/v3)' -r
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l github-max-requests -d 'Stop after this many GitHub requests (very large organisations); what was not read is in the coverage section' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l config -d 'Configuration file [default: ./nhi.yaml when present]' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l as-of -d 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'A summary, the identities and the findings, for a terminal'

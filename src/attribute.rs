@@ -17,6 +17,14 @@ use crate::time::{parse_date, parse_time};
 #[serde(deny_unknown_fields)]
 struct Catalogue {
     aws_services: Vec<CatalogueService>,
+    github_apps: Vec<CatalogueApp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueApp {
+    slug: String,
+    name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +118,26 @@ pub fn expiry_date(v: &str, created: Option<NaiveDate>) -> Option<NaiveDate> {
 }
 
 fn recognise_ai(i: &mut Identity, cfg: &Config) {
+    if let Some(slug) = i.text("app_slug").map(str::to_string) {
+        let known = catalogue()
+            .github_apps
+            .iter()
+            .find(|a| a.slug.eq_ignore_ascii_case(&slug))
+            .map(|a| a.name.clone());
+        let extra = cfg
+            .ai_agents
+            .github_apps
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&slug))
+            .then(|| "configured AI app (nhi.yaml)".to_string());
+        if let Some(name) = known.or(extra) {
+            i.ai_agent = vec![AiAgentEvidence {
+                matched: slug.clone(),
+                evidence: format!("GitHub App `{slug}` is {name}"),
+            }];
+        }
+        return;
+    }
     let Some(doc) = &i.trust_policy else { return };
     let extra = cfg
         .ai_agents

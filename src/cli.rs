@@ -71,9 +71,41 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
 
+    /// GitHub.
+    #[command(flatten)]
+    pub github: GithubArgs,
+
     /// Configuration, clock and output.
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// GitHub options (a token from GITHUB_TOKEN or GH_TOKEN, or a GitHub App in nhi.yaml).
+#[derive(Debug, Args, Clone, Default)]
+#[deny(missing_docs)]
+pub struct GithubArgs {
+    /// Scan a GitHub organisation's machine credentials. Repeatable.
+    #[arg(long, value_name = "ORG", help_heading = "Sources")]
+    pub github: Vec<String>,
+
+    /// GitHub API URL (Enterprise Server: https://HOST/api/v3).
+    #[arg(
+        long = "github-api-url",
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        help_heading = "Sources"
+    )]
+    pub github_api_url: String,
+
+    /// Stop after this many GitHub requests (very large organisations); what was not read is
+    /// in the coverage section.
+    #[arg(
+        long = "github-max-requests",
+        value_name = "N",
+        help_heading = "Sources"
+    )]
+    pub github_max_requests: Option<u64>,
 }
 
 /// Repository scanner options.

@@ -154,6 +154,8 @@ pub struct AiAgents {
     pub aws_services: Vec<String>,
     /// Approved AI apps (for shadow-ai).
     pub approved: Vec<String>,
+    /// Extra GitHub App slugs that are AI agents.
+    pub github_apps: Vec<String>,
 }
 
 impl Default for AiAgents {
@@ -162,6 +164,7 @@ impl Default for AiAgents {
             allowed_privilege: PrivilegeName(PrivilegeLevel::Read),
             aws_services: Vec::new(),
             approved: Vec::new(),
+            github_apps: Vec::new(),
         }
     }
 }
@@ -211,9 +214,48 @@ pub struct Config {
     pub aws: AwsConfig,
     /// The repository scanner: extra rules, allow entries, limits.
     pub secrets: SecretsConfig,
+    /// GitHub: limits and GitHub App credentials.
+    pub github: GithubConfig,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// GitHub settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The longest single wait for a rate limit, in seconds.
+    pub max_wait_seconds: u64,
+    /// Cache ETag'd answers in the user cache directory.
+    pub cache: bool,
+    /// Authenticate as a GitHub App installation instead of a token.
+    pub app: Option<GithubApp>,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            max_wait_seconds: 3600,
+            cache: true,
+            app: None,
+        }
+    }
+}
+
+/// A GitHub App installation (its private key stays in a file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubApp {
+    /// The App's id.
+    pub app_id: u64,
+    /// The installation on the organisation.
+    pub installation_id: u64,
+    /// The App's private key (PEM).
+    pub private_key_file: PathBuf,
 }
 
 /// Repository scanner settings.

@@ -13,8 +13,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         aws_evidence: args.aws_evidence.clone(),
         aws: super::aws_settings(&args.aws, &settings.config)?,
         repo: repo_settings(&args.repo, &settings.config),
+        github: github_settings(&args.github, &settings.config)?,
     };
-    if req.aws_evidence.is_empty() && req.aws.is_none() && req.repo.is_none() {
+    if req.aws_evidence.is_empty()
+        && req.aws.is_none()
+        && req.repo.is_none()
+        && req.github.is_none()
+    {
         bail!(
             "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH or --repo PATH (see `nhi scan --help`)"
         );
@@ -49,4 +54,49 @@ fn repo_settings(
         max_file_size: cfg.secrets.max_file_size_mb.saturating_mul(1 << 20),
         allow: cfg.secrets.allow.clone(),
     })
+}
+
+fn github_settings(
+    a: &crate::cli::GithubArgs,
+    cfg: &crate::config::Config,
+) -> anyhow::Result<Option<crate::connector::github::GithubSettings>> {
+    if a.github.is_empty() {
+        return Ok(None);
+    }
+    let g = &cfg.github;
+    let app = match &g.app {
+        Some(app) => {
+            let pem = std::fs::read_to_string(&app.private_key_file).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: cannot read the GitHub App private key: {e}",
+                    app.private_key_file.display()
+                )
+            })?;
+            Some((app.app_id, app.installation_id, pem))
+        }
+        None => None,
+    };
+    let cache_dir = if g.cache {
+        std::env::var_os("NHI_CACHE_DIR")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME").map(|d| std::path::PathBuf::from(d).join("nhi"))
+            })
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|h| std::path::PathBuf::from(h).join(".cache").join("nhi"))
+            })
+            .map(|d| d.join("github"))
+    } else {
+        None
+    };
+    Ok(Some(crate::connector::github::GithubSettings {
+        orgs: a.github.clone(),
+        api_url: a.github_api_url.trim_end_matches('/').to_string(),
+        concurrency: g.concurrency.max(1),
+        max_requests: a.github_max_requests,
+        max_wait: std::time::Duration::from_secs(g.max_wait_seconds),
+        cache_dir,
+        app,
+    }))
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::model::Inventory;
 
 pub mod aws;
+pub mod github;
 pub mod repo;
 
 /// What the user asked to scan.
@@ -21,6 +22,8 @@ pub struct ScanRequest {
     pub aws: Option<aws::live::AwsSettings>,
     /// Repositories to scan for leaked credentials (`--repo`).
     pub repo: Option<repo::RepoSettings>,
+    /// GitHub organisations (`--github`).
+    pub github: Option<github::GithubSettings>,
 }
 
 /// Why a connector could not produce its inventory.
@@ -56,6 +59,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &aws::evidence::AwsEvidence,
     &aws::live::AwsLive,
     &repo::RepoScanner,
+    &github::Github,
 ];
 
 /// Runs every enabled connector concurrently and merges their inventories. An input error

@@ -20,6 +20,8 @@ pub enum CredentialKind {
     Token,
     /// A webhook signing secret.
     WebhookSecret,
+    /// A secret stored for automation (its value is not readable through the API).
+    StoredSecret,
 }
 
 /// A credential of an identity. Never holds the secret value itself.

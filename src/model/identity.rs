@@ -62,6 +62,12 @@ pub enum IdentityKind {
     ServicePrincipal,
     /// An AI agent identity.
     AiAgent,
+    /// A secret stored for automation (GitHub Actions, Dependabot, Codespaces secrets).
+    Secret,
+    /// A webhook that sends events to an endpoint.
+    Webhook,
+    /// A self-hosted CI runner.
+    Runner,
 }
 
 /// Whether an identity is used by machines, people, or both.
@@ -256,6 +262,9 @@ pub struct Identity {
     pub tags: BTreeMap<String, String>,
     /// What it may do.
     pub privileges: Privileges,
+    /// Provider attributes the rules read (`repository_selection`, `read_only`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
     /// Console sign-in, for users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console: Option<ConsoleAccess>,
@@ -301,6 +310,18 @@ pub struct BlastRadius {
 }
 
 impl Identity {
+    /// A boolean provider attribute.
+    pub fn flag(&self, key: &str) -> Option<bool> {
+        self.attributes
+            .get(key)
+            .and_then(serde_json::Value::as_bool)
+    }
+
+    /// A text provider attribute.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).and_then(serde_json::Value::as_str)
+    }
+
     /// A new identity with nothing attributed yet.
     pub fn new(id: String, provider: Provider, kind: IdentityKind, name: String) -> Self {
         Self {
@@ -324,6 +345,7 @@ impl Identity {
             description: None,
             tags: BTreeMap::new(),
             privileges: Privileges::default(),
+            attributes: BTreeMap::new(),
             console: None,
             trust_policy: None,
             groups: Vec::new(),

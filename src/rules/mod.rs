@@ -16,11 +16,16 @@ mod admin_privilege;
 mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
 mod confused_deputy;
+mod credential_expired;
+mod credential_expiring;
+mod credential_lifetime_excessive;
 mod credential_never_used;
+mod credential_no_expiry;
 mod credential_reused;
 mod credential_unrotated;
 mod credential_unused;
 mod cross_account_trust_unknown;
+mod deploy_key_write;
 pub mod escalation;
 mod expiry_missing;
 mod human_use_of_nhi;
@@ -35,8 +40,13 @@ mod purpose_missing;
 mod root_access_key;
 mod secret_leaked;
 mod secret_leaked_live;
+mod shadow_ai;
 mod suppression_expired;
+mod token_broad_scope;
 mod trust_any_principal;
+mod weak_credential_type;
+mod webhook_insecure_ssl;
+mod webhook_no_secret;
 mod wildcard_permission;
 
 /// Static description of a rule: what `nhi rules explain` prints and docs/rules/ renders.
@@ -78,18 +88,28 @@ pub static RULES: &[&dyn Rule] = &[
     &credential_unrotated::CredentialUnrotated,
     &credential_unused::CredentialUnused,
     &credential_never_used::CredentialNeverUsed,
+    &credential_no_expiry::CredentialNoExpiry,
+    &credential_lifetime_excessive::CredentialLifetimeExcessive,
+    &credential_expiring::CredentialExpiring,
+    &credential_expired::CredentialExpired,
     &multiple_active_keys::MultipleActiveKeys,
     &root_access_key::RootAccessKey,
     &admin_privilege::AdminPrivilege,
     &privilege_escalation::PrivilegeEscalation,
     &wildcard_permission::WildcardPermission,
+    &deploy_key_write::DeployKeyWrite,
+    &token_broad_scope::TokenBroadScope,
     &trust_any_principal::TrustAnyPrincipal,
     &oidc_trust_unbounded::OidcTrustUnbounded,
     &cross_account_trust_unknown::CrossAccountTrustUnknown,
     &confused_deputy::ConfusedDeputy,
+    &webhook_no_secret::WebhookNoSecret,
+    &webhook_insecure_ssl::WebhookInsecureSsl,
     &ai_agent_ungoverned::AiAgentUngoverned,
     &ai_agent_overprivileged::AiAgentOverprivileged,
     &human_use_of_nhi::HumanUseOfNhi,
+    &weak_credential_type::WeakCredentialType,
+    &shadow_ai::ShadowAi,
     &secret_leaked::SecretLeaked,
     &secret_leaked_live::SecretLeakedLive,
     &credential_reused::CredentialReused,

@@ -20,13 +20,31 @@ impl Rule for OwnerDeparted {
     }
 
     fn check(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        if ctx.cfg.people.is_empty() {
-            return; // Nothing to compare with: the rule cannot decide.
-        }
         for i in ctx.nhis() {
             let Some(owner) = &i.owner.value else {
                 continue;
             };
+            // The provider knows its members (GitHub organisation membership).
+            if i.flag("owner_is_member") == Some(false) {
+                let org = i.account.as_deref().unwrap_or("the organisation");
+                let ev = vec![format!(
+                    "`{owner}` (from {}) is not a member or outside collaborator of {org}",
+                    i.owner.source
+                )];
+                ctx.push(
+                    out,
+                    &META,
+                    Draft::identity(
+                        i,
+                        format!("{} is owned by {owner}, who is no longer in {org}", i.name),
+                        ev,
+                    ),
+                );
+                continue;
+            }
+            if ctx.cfg.people.is_empty() {
+                continue; // Nothing to compare with: the rule cannot decide.
+            }
             let (title, evidence) = match ctx.cfg.person(owner) {
                 Some(p) if p.active => continue,
                 Some(p) => (
@@ -78,6 +96,11 @@ mod tests {
         assert!(f[0].title.contains("has left"));
         assert!(f[1].title.contains("not in the people roster"));
         // Without a roster the rule cannot decide.
-        assert!(run(&OwnerDeparted, vec![a, b, c], vec![]).is_empty());
+        assert!(run(&OwnerDeparted, vec![a.clone(), b, c], vec![]).is_empty());
+        // Unless the provider says the owner left.
+        let mut gone = a;
+        gone.attributes
+            .insert("owner_is_member".into(), serde_json::json!(false));
+        assert_eq!(run(&OwnerDeparted, vec![gone], vec![]).len(), 1);
     }
 }

@@ -7,6 +7,7 @@ mod diff;
 mod evidence;
 mod formats;
 mod generated;
+mod github;
 mod repo;
 mod scan;
 mod util;
