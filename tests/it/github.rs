@@ -98,7 +98,7 @@ impl Respond for FirstN {
 }
 
 /// The organisation `acme`: GitHub's examples, with a few changes that make each rule fire.
-async fn acme(server: &MockServer) {
+async fn acme(server: &MockServer, enterprise: bool) {
     let base = server.uri();
     let org = "/orgs/acme";
     // Members (after a primary rate limit that resets in a second) and outside collaborators.
@@ -154,12 +154,24 @@ async fn acme(server: &MockServer) {
         )
         .mount(server)
         .await;
-    // Not Enterprise Cloud: no SAML credential authorizations.
-    Mock::given(method("GET"))
-        .and(path(format!("{org}/credential-authorizations")))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
-        .mount(server)
-        .await;
+    if enterprise {
+        // Enterprise Cloud with SAML: GitHub's example authorizations, one expiring soon, one
+        // with a lifetime of years.
+        let mut auths = example("/orgs/{org}/credential-authorizations");
+        auths[0]["authorized_credential_expires_at"] = json!("2026-11-30T00:00:00Z");
+        auths[0]["credential_accessed_at"] = json!("2026-11-10T00:00:00Z");
+        auths[1]["credential_authorized_at"] = json!("2024-01-01T00:00:00Z");
+        auths[1]["authorized_credential_expires_at"] = json!("2028-01-01T00:00:00Z");
+        auths[1]["credential_accessed_at"] = json!("2026-06-01T00:00:00Z");
+        serve(server, &format!("{org}/credential-authorizations"), auths).await;
+    } else {
+        // Not Enterprise Cloud: no SAML credential authorizations.
+        Mock::given(method("GET"))
+            .and(path(format!("{org}/credential-authorizations")))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+            .mount(server)
+            .await;
+    }
     serve(
         server,
         &format!("{org}/actions/secrets"),
@@ -329,7 +341,7 @@ fn an_organisation_from_githubs_examples() {
         .unwrap();
     let server = rt.block_on(async {
         let s = MockServer::start().await;
-        acme(&s).await;
+        acme(&s, false).await;
         s
     });
     let cache = tempfile::tempdir().unwrap();
@@ -432,5 +444,71 @@ fn an_organisation_from_githubs_examples() {
     assert_eq!(
         rules_on(&again, "acme/api/deploy-key/7"),
         rules_on(&v, "acme/api/deploy-key/7")
+    );
+}
+
+#[test]
+fn an_enterprise_organisation_with_saml_authorizations() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(async {
+        let s = MockServer::start().await;
+        acme(&s, true).await;
+        s
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let (r, v) = scan(&server, cache.path());
+    assert_eq!(
+        r.code, 3,
+        "token requests need an App: partial: {}",
+        r.stderr
+    );
+    let on = |suffix: &str| rules_on(&v, suffix);
+    let octocat = on("credential-authorization/161195");
+    assert!(
+        octocat.contains(&"weak-credential-type".to_string()),
+        "{octocat:?}"
+    );
+    assert!(
+        octocat.contains(&"credential-expiring".to_string()),
+        "{octocat:?}"
+    );
+    assert!(
+        octocat.contains(&"token-broad-scope".to_string()),
+        "classic `repo` scope: {octocat:?}"
+    );
+    let hubot = on("credential-authorization/161196");
+    assert!(
+        hubot.contains(&"owner-departed".to_string()),
+        "hubot is not a member: {hubot:?}"
+    );
+    assert!(
+        hubot.contains(&"credential-lifetime-excessive".to_string()),
+        "{hubot:?}"
+    );
+    assert!(
+        hubot.contains(&"credential-unused".to_string()),
+        "{hubot:?}"
+    );
+    // The token's last eight characters are its handle, for matching leaked tokens.
+    let creds = v["credentials"].as_array().unwrap();
+    assert!(creds.iter().any(|c| c["fingerprint"] == "71c3fc11"));
+    // Runners and org-level items are in the inventory; owner-missing fires where nothing says.
+    assert!(
+        v["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "runner")
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "owner-missing")
     );
 }
