@@ -355,6 +355,14 @@ fn an_organisation_from_githubs_examples() {
         !r.stderr.contains("test-token-not-a-secret")
             && !r.stdout.contains("test-token-not-a-secret")
     );
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    assert!(
+        requests.iter().all(
+            |q| q.headers.get("authorization").and_then(|v| v.to_str().ok())
+                == Some("Bearer test-token-not-a-secret")
+        ),
+        "every request carries the token from GITHUB_TOKEN, including next pages"
+    );
     let on = |suffix: &str| rules_on(&v, suffix);
     assert!(
         on("installation/coderabbitai").contains(&"shadow-ai".to_string()),
@@ -510,5 +518,120 @@ fn an_enterprise_organisation_with_saml_authorizations() {
             .unwrap()
             .iter()
             .any(|f| f["rule"] == "owner-missing")
+    );
+}
+
+#[test]
+fn a_github_app_mints_its_installation_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("app.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&key)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let cfg = dir.path().join("nhi.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "github:\n  app:\n    app_id: 1\n    installation_id: 42\n    private_key_file: {}\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(async {
+        let s = MockServer::start().await;
+        let expires = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+        Mock::given(method("POST"))
+            .and(path("/app/installations/42/access_tokens"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+                "token": "ghs_minted_for_the_test",
+                "expires_at": expires,
+                "permissions": {"members": "read", "organization_administration": "read", "metadata": "read"},
+                "repository_selection": "all"
+            })))
+            .mount(&s)
+            .await;
+        acme(&s, true).await;
+        s
+    });
+    let uri = server.uri();
+    let r = nhi_with(
+        &root(),
+        &[
+            "scan",
+            "--github",
+            "acme",
+            "--github-api-url",
+            &uri,
+            "--config",
+            cfg.to_str().unwrap(),
+            "-f",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--fail-on",
+            "never",
+        ],
+        &[("NHI_CACHE_DIR", dir.path().join("cache").to_str().unwrap())],
+    );
+    assert!(matches!(r.code, 0 | 3), "{}", r.stderr);
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    let minted = requests
+        .iter()
+        .filter(|q| q.url.path() == "/app/installations/42/access_tokens")
+        .count();
+    assert_eq!(
+        minted, 1,
+        "the installation token is minted once and reused"
+    );
+    let jwt = requests
+        .iter()
+        .find(|q| q.url.path() == "/app/installations/42/access_tokens")
+        .unwrap();
+    let auth = jwt.headers.get("authorization").unwrap().to_str().unwrap();
+    assert!(
+        auth.starts_with("Bearer ey"),
+        "the App signs a JWT: {}",
+        &auth[..10]
+    );
+    let with_token = requests
+        .iter()
+        .filter(|q| {
+            q.headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.ends_with("ghs_minted_for_the_test"))
+        })
+        .count();
+    let sample: Vec<String> = requests
+        .iter()
+        .take(3)
+        .map(|q| format!("{} {:?}", q.url.path(), q.headers.get("authorization")))
+        .collect();
+    assert!(
+        with_token > 20,
+        "API calls use the installation token ({with_token}): {sample:?}"
+    );
+    assert!(
+        !r.stdout.contains("ghs_minted_for_the_test")
+            && !r.stderr.contains("ghs_minted_for_the_test")
     );
 }

@@ -122,6 +122,14 @@ impl Client {
         }
     }
 
+    /// What octocrab is given: a path relative to the API base (octocrab joins it, and sends
+    /// credentials only with requests it routes to the base itself, never to another host).
+    fn relative<'a>(&self, url: &'a str) -> &'a str {
+        url.strip_prefix(self.base.as_str())
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+            .unwrap_or(url)
+    }
+
     fn cache_file(&self, url: &str) -> Option<PathBuf> {
         let dir = self.cache_dir.as_ref()?;
         let key: String = Sha256::digest(url.as_bytes())
@@ -181,12 +189,13 @@ impl Client {
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let resp = match self
                 .octo
-                ._get_with_headers(url.as_str(), Some(headers))
+                ._get_with_headers(self.relative(&url), Some(headers))
                 .await
             {
                 Ok(r) => r,
                 Err(e) => {
-                    if attempt < 5 {
+                    // A transport or authentication error: a couple of retries, then give up.
+                    if attempt < 2 {
                         self.wait(Duration::from_millis(200 << attempt)).await?;
                         continue;
                     }
