@@ -555,3 +555,51 @@ fn reuse_across_files_and_repositories() {
             .contains("2 files across 2 repositories")
     );
 }
+
+#[test]
+fn huge_files_are_skipped_and_counted_large_ones_are_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    // 2 MB: above a 1 MB limit.
+    let mut big = "x".repeat(2 << 20);
+    big.push_str(&format!("\n{}\n", github_token(77)));
+    write(&repo, "dump.sql", &big);
+    // 5 MB under the limit of the second run: memory-mapped, and still scanned.
+    let mut large = "y\n".repeat(5 << 19);
+    large.push_str(&format!("T={}\n", github_token(78)));
+    write(&repo, "large.log", &large);
+    let cfg = dir.path().join("nhi.yaml");
+    std::fs::write(&cfg, "secrets:\n  max_file_size_mb: 1\n").unwrap();
+    let (r, v) = scan(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = v["coverage"][0]["read"].to_string();
+    assert!(read.contains("2 above the size limit"), "{read}");
+    assert!(v["leaks"].as_array().unwrap().is_empty());
+    std::fs::write(&cfg, "secrets:\n  max_file_size_mb: 8\n").unwrap();
+    let (_, v) = scan(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        v["leaks"].as_array().unwrap().len(),
+        2,
+        "both found when under the limit"
+    );
+    let lines: Vec<u64> = v["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["locations"][0]["line"].as_u64().unwrap())
+        .collect();
+    assert!(
+        lines.contains(&2) && lines.contains(&((5 << 19) + 1)),
+        "{lines:?}"
+    );
+}
