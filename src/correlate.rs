@@ -31,3 +31,79 @@ pub fn correlate(inv: &mut Inventory) {
         leak.live.dedup();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::repo::rules::handle;
+    use crate::model::{Credential, Leak};
+
+    fn cred(id: &str, identity: &str, kind: CredentialKind, fingerprint: &str) -> Credential {
+        Credential {
+            id: id.into(),
+            identity: identity.into(),
+            kind,
+            fingerprint: fingerprint.into(),
+            active: true,
+            created: None,
+            last_used: None,
+            last_used_service: None,
+            last_used_region: None,
+            expires: None,
+            last_used_known: false,
+        }
+    }
+
+    fn leak(h: String) -> Leak {
+        Leak {
+            id: "leak:x".into(),
+            rule: "r".into(),
+            name: "n".into(),
+            provider: "p".into(),
+            kind: "token".into(),
+            fingerprint: "f".into(),
+            preview: "…".into(),
+            handle: Some(h),
+            validated: true,
+            fixture: None,
+            locations: vec![],
+            live: vec![],
+        }
+    }
+
+    #[test]
+    fn github_tokens_by_last_eight_and_aws_keys_by_id() {
+        let mut inv = Inventory {
+            credentials: vec![
+                cred(
+                    "gh#1",
+                    "github:acme/credential-authorization/1",
+                    CredentialKind::Token,
+                    "71c3fc11",
+                ),
+                cred(
+                    "gh#2",
+                    "github:acme/credential-authorization/2",
+                    CredentialKind::Token,
+                    "Ae178B4a",
+                ),
+                cred(
+                    "aws#1",
+                    "aws:iam::1:user/u",
+                    CredentialKind::AccessKey,
+                    "AKIAQYLPMN5HHHFPZAM2",
+                ),
+            ],
+            leaks: vec![
+                leak(handle("github-last8", "71c3fc11")),
+                leak(handle("aws-key-id", "AKIAQYLPMN5HHHFPZAM2")),
+                leak(handle("github-last8", "00000000")),
+            ],
+            ..Inventory::default()
+        };
+        correlate(&mut inv);
+        assert_eq!(inv.leaks[0].live, ["gh#1"]);
+        assert_eq!(inv.leaks[1].live, ["aws#1"]);
+        assert!(inv.leaks[2].live.is_empty());
+    }
+}
