@@ -18,6 +18,7 @@ use crate::time::{parse_date, parse_time};
 struct Catalogue {
     aws_services: Vec<CatalogueService>,
     github_apps: Vec<CatalogueApp>,
+    saas_apps: Vec<crate::config::SaasApp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,7 +118,60 @@ pub fn expiry_date(v: &str, created: Option<NaiveDate>) -> Option<NaiveDate> {
     created?.checked_add_signed(Duration::try_days(days)?)
 }
 
+/// SaaS identities: an AI vendor's app by app id, client id, publisher or name (catalogue
+/// and `ai_agents.saas_apps`); an agent identity the provider declares keeps its evidence.
+fn recognise_saas(i: &mut Identity, cfg: &Config) {
+    if i.is_ai_agent() {
+        return;
+    }
+    let ids: Vec<(&str, &str)> = ["app_id", "client_id"]
+        .into_iter()
+        .filter_map(|k| i.text(k).map(|v| (k, v)))
+        .chain(i.native_id.as_deref().map(|v| ("native id", v)))
+        .collect();
+    let publisher = i.text("publisher");
+    let names: Vec<&str> = std::iter::once(i.name.as_str())
+        .chain(i.text("app_name"))
+        .collect();
+    let entries = catalogue()
+        .saas_apps
+        .iter()
+        .map(|a| (a, "AI catalogue"))
+        .chain(cfg.ai_agents.saas_apps.iter().map(|a| (a, "nhi.yaml ai_agents.saas_apps")));
+    for (app, origin) in entries {
+        let by_id = ids.iter().find(|(_, v)| {
+            app.app_ids
+                .iter()
+                .chain(&app.client_ids)
+                .any(|x| x.eq_ignore_ascii_case(v))
+        });
+        let evidence = if let Some((k, v)) = by_id {
+            Some(format!("{k} {v} is {} ({origin})", app.name))
+        } else if let Some(p) = publisher.filter(|p| {
+            app.publishers.iter().any(|x| x.eq_ignore_ascii_case(p))
+        }) {
+            Some(format!("publisher `{p}` is {} ({origin})", app.name))
+        } else {
+            names
+                .iter()
+                .find(|n| app.names.iter().any(|pat| crate::scopes::matches(pat, n)))
+                .map(|n| format!("name `{n}` matches {} ({origin})", app.name))
+        };
+        if let Some(evidence) = evidence {
+            i.ai_agent = vec![AiAgentEvidence {
+                matched: app.name.clone(),
+                evidence,
+            }];
+            return;
+        }
+    }
+}
+
 fn recognise_ai(i: &mut Identity, cfg: &Config) {
+    if i.provider == crate::model::Provider::Saas {
+        recognise_saas(i, cfg);
+        return;
+    }
     if let Some(slug) = i.text("app_slug").map(str::to_string) {
         let known = catalogue()
             .github_apps

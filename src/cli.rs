@@ -46,6 +46,8 @@ pub enum Command {
     Evidence(EvidenceArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
+    /// List the SaaS connector manifests, or check one offline against its recorded examples.
+    Connectors(ConnectorsArgs),
     /// Write a commented starter nhi.yaml.
     Init(InitArgs),
     /// Print shell completions.
@@ -74,6 +76,11 @@ pub struct ScanArgs {
     /// GitHub.
     #[command(flatten)]
     pub github: GithubArgs,
+
+    /// Run a SaaS connector: a built-in one by id (entra-id, google-workspace, slack, okta,
+    /// gitlab) or a manifest file. Inputs come from `connectors.ID` in nhi.yaml. Repeatable.
+    #[arg(long, value_name = "ID|FILE", help_heading = "Sources")]
+    pub connector: Vec<String>,
 
     /// Configuration, clock and output.
     #[command(flatten)]
@@ -303,6 +310,38 @@ pub enum RulesAction {
         /// Extra rule files to check with the built-in ones.
         #[arg(long = "secret-rules", value_name = "FILE")]
         secret_rules: Vec<PathBuf>,
+    },
+}
+
+/// `nhi connectors`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct ConnectorsArgs {
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub action: Option<ConnectorsAction>,
+}
+
+/// `nhi connectors` actions.
+#[derive(Debug, Subcommand)]
+#[deny(missing_docs)]
+pub enum ConnectorsAction {
+    /// List the built-in connectors (and any manifest files given) with their streams,
+    /// authentication and inputs.
+    List {
+        /// Manifest files to list too.
+        files: Vec<String>,
+    },
+    /// Validate manifests and run each against a loopback server answering with its
+    /// recorded examples (offline). Exits 1 when an example does not yield the expected
+    /// identities, 2 when a manifest is invalid. Without arguments: every built-in one.
+    Check {
+        /// Built-in ids or manifest files.
+        manifests: Vec<String>,
+        /// Also print what each run emitted (identities and credentials, as JSON): a start
+        /// for a new manifest's `expect` list.
+        #[arg(long)]
+        print: bool,
     },
 }
 

@@ -156,6 +156,24 @@ pub struct AiAgents {
     pub approved: Vec<String>,
     /// Extra GitHub App slugs that are AI agents.
     pub github_apps: Vec<String>,
+    /// Extra SaaS apps that are AI vendors' (matched by app id, client id, publisher or name).
+    pub saas_apps: Vec<SaasApp>,
+}
+
+/// An AI vendor's SaaS app: any one match marks an identity as that vendor's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SaasApp {
+    /// The vendor or product name shown in findings.
+    pub name: String,
+    /// Application ids (Entra appId, Slack app id, Okta app id).
+    pub app_ids: Vec<String>,
+    /// OAuth client ids (Google, Okta).
+    pub client_ids: Vec<String>,
+    /// Verified publisher names (exact, any case).
+    pub publishers: Vec<String>,
+    /// App display names, `*` as a wildcard (any case).
+    pub names: Vec<String>,
 }
 
 impl Default for AiAgents {
@@ -165,6 +183,7 @@ impl Default for AiAgents {
             aws_services: Vec::new(),
             approved: Vec::new(),
             github_apps: Vec::new(),
+            saas_apps: Vec::new(),
         }
     }
 }
@@ -216,6 +235,9 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// GitHub: limits and GitHub App credentials.
     pub github: GithubConfig,
+    /// SaaS connector inputs: connector id → input name → value (`${env:NAME}` and
+    /// `${file:PATH}` are expanded when the connector runs).
+    pub connectors: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,

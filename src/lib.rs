@@ -19,6 +19,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scopes;
 pub mod secret;
 pub mod time;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(a) => cmd::diff::run(a),
         Command::Evidence(a) => cmd::evidence::run(a),
         Command::Rules(a) => cmd::rules::run(a),
+        Command::Connectors(a) => cmd::connectors::run(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Completions(a) => cmd::completions::run(a),
         Command::Schema => cmd::schema::run(),

@@ -13,6 +13,18 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
+    // A one-digit offset hour (`-8:00`), as some published examples print it.
+    if s.len() > 5
+        && let Some(ix) = s.rfind(['+', '-'])
+        && ix > 10
+        && s[ix + 1..].len() == 4
+        && s.as_bytes()[ix + 2] == b':'
+    {
+        let fixed = format!("{}{}0{}", &s[..ix], &s[ix..ix + 1], &s[ix + 1..]);
+        if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
     for fmt in [
         "%Y-%m-%d %H:%M:%S%.f%:z",
         "%Y-%m-%d %H:%M:%S%:z",
@@ -58,6 +70,10 @@ mod tests {
         assert_eq!(parse_time("N/A"), None);
         assert_eq!(parse_time("no_information"), None);
         assert_eq!(parse_time("garbage"), None);
+        assert_eq!(
+            parse_time("2021-03-01T00:00:00-8:00"),
+            parse_time("2021-03-01T08:00:00Z")
+        );
         assert!(parse_as_of("2026-11-15").is_ok());
         assert!(parse_as_of("2026-13-15").is_err());
     }

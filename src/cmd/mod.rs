@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod completions;
+pub mod connectors;
 pub mod diff;
 pub mod evidence;
 pub mod init;

@@ -14,14 +14,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         aws: super::aws_settings(&args.aws, &settings.config)?,
         repo: repo_settings(&args.repo, &settings.config),
         github: github_settings(&args.github, &settings.config)?,
+        connectors: connector_settings(&args.connector, &settings.config)?,
     };
     if req.aws_evidence.is_empty()
         && req.aws.is_none()
         && req.repo.is_none()
         && req.github.is_none()
+        && req.connectors.is_empty()
     {
         bail!(
-            "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH or --repo PATH (see `nhi scan --help`)"
+            "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH, --repo PATH, --github ORG or --connector ID (see `nhi scan --help`)"
         );
     }
     if req.repo.is_none() && (args.repo.history || args.repo.all_files) {
@@ -35,6 +37,31 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     })?;
     let report = crate::scan::analyse(inv, &settings.config, settings.now);
     super::finish(report, &args.common, &settings)
+}
+
+/// Loads each `--connector` manifest and resolves its inputs from `connectors.ID` in nhi.yaml.
+fn connector_settings(
+    specs: &[String],
+    cfg: &crate::config::Config,
+) -> anyhow::Result<Vec<crate::connector::declarative::Selected>> {
+    let origin = cfg
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "nhi.yaml".into());
+    let mut out: Vec<crate::connector::declarative::Selected> = Vec::new();
+    for spec in specs {
+        let m = crate::connector::declarative::Manifest::load(spec)?;
+        if out.iter().any(|s| s.manifest.id.value == m.id.value) {
+            bail!("--connector {spec}: connector `{}` is given twice", m.id.value);
+        }
+        let given = cfg.connectors.get(&m.id.value).cloned().unwrap_or_default();
+        out.push(
+            crate::connector::declarative::Selected::resolve(m, &given, &origin)
+                .map_err(|e| anyhow::anyhow!(e))?,
+        );
+    }
+    Ok(out)
 }
 
 fn repo_settings(

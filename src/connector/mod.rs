@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::model::Inventory;
 
 pub mod aws;
+pub mod declarative;
 pub mod github;
 pub mod repo;
 
@@ -24,6 +25,8 @@ pub struct ScanRequest {
     pub repo: Option<repo::RepoSettings>,
     /// GitHub organisations (`--github`).
     pub github: Option<github::GithubSettings>,
+    /// Declarative SaaS connectors (`--connector`), inputs resolved.
+    pub connectors: Vec<declarative::Selected>,
 }
 
 /// Why a connector could not produce its inventory.
@@ -60,6 +63,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &aws::live::AwsLive,
     &repo::RepoScanner,
     &github::Github,
+    &declarative::Declarative,
 ];
 
 /// Runs every enabled connector concurrently and merges their inventories. An input error

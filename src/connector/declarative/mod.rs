@@ -1,0 +1,236 @@
+//! Declarative SaaS connectors: YAML manifests (connectors/*.yaml, embedded, or any file given
+//! to `--connector`) run by one engine. Schema and examples: docs/connectors/.
+//!
+//! A manifest declares inputs, authentication, streams (requests with pagination and fan-out
+//! over a parent stream) and how records become identities. The engine reads every stream,
+//! builds lookup indexes, then emits identities and credentials into the model.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::{Connector, ConnectorError, ScanRequest};
+use crate::model::Inventory;
+
+pub mod check;
+pub mod emit;
+pub mod http;
+pub mod manifest;
+pub mod run;
+pub mod template;
+
+pub use manifest::{Manifest, ManifestError};
+
+/// A manifest with its inputs resolved, ready to run.
+#[derive(Debug, Clone)]
+pub struct Selected {
+    /// The manifest.
+    pub manifest: Arc<Manifest>,
+    /// Input values (secrets included: they stay in memory, used only by `auth`).
+    pub inputs: BTreeMap<String, Value>,
+}
+
+impl Selected {
+    /// Resolves a manifest's inputs from given values (nhi.yaml `connectors.ID`, or a
+    /// manifest's example inputs), `${env:NAME}` / `${file:PATH}` references and defaults.
+    /// `origin` names where the values came from in errors.
+    pub fn resolve(
+        manifest: Manifest,
+        given: &BTreeMap<String, Value>,
+        origin: &str,
+    ) -> Result<Self, String> {
+        let id = manifest.id.value.clone();
+        for k in given.keys() {
+            if !manifest.inputs.contains_key(k) {
+                return Err(format!(
+                    "{origin}: connector {id} has no input `{k}` (inputs: {})",
+                    manifest.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        let mut values: BTreeMap<String, Value> = BTreeMap::new();
+        for (name, v) in given {
+            let v = expand(v).map_err(|e| format!("{origin}: connectors.{id}.{name}: {e}"))?;
+            values.insert(name.clone(), v);
+        }
+        // Defaults may be `${env:NAME}` (absent when unset) or templates over given inputs:
+        // two passes resolve one level of reference to another default.
+        for _ in 0..2 {
+            let cfg = Value::Object(values.clone().into_iter().collect());
+            for (name, input) in &manifest.inputs {
+                if values.contains_key(name) {
+                    continue;
+                }
+                let Some(d) = &input.default else { continue };
+                let Ok(v) = expand(d) else { continue };
+                let v = match &v {
+                    Value::String(s) if s.contains("{{") => {
+                        let t = template::Template::parse(s).map_err(|e| {
+                            format!("{}: input `{name}` default: {e}", manifest.file)
+                        })?;
+                        let vars = template::Vars::default().with("config", &cfg);
+                        if t.paths().iter().any(|p| {
+                            p.root == "config"
+                                && matches!(p.segs.first(), Some(template::Seg::Key(k)) if !values.contains_key(k))
+                        }) {
+                            continue;
+                        }
+                        t.eval(&vars)
+                    }
+                    _ => v,
+                };
+                if !v.is_null() {
+                    values.insert(name.clone(), v);
+                }
+            }
+        }
+        for (name, input) in &manifest.inputs {
+            match values.get(name) {
+                None if input.required => {
+                    return Err(format!(
+                        "connector {id}: input `{name}` is required ({}): set connectors.{id}.{name} in nhi.yaml",
+                        input.description
+                    ));
+                }
+                None => {}
+                Some(v) => {
+                    let typed = typed(input.kind, v).map_err(|e| {
+                        format!("{origin}: connectors.{id}.{name}: {e}")
+                    })?;
+                    values.insert(name.clone(), typed);
+                }
+            }
+        }
+        Ok(Self {
+            manifest: Arc::new(manifest),
+            inputs: values,
+        })
+    }
+
+    /// The names of secret inputs.
+    pub fn secret_values(&self) -> Vec<String> {
+        self.manifest
+            .inputs
+            .iter()
+            .filter(|(_, i)| i.secret)
+            .filter_map(|(n, _)| self.inputs.get(n))
+            .map(template::to_text)
+            .collect()
+    }
+}
+
+/// Expands `${env:NAME}` and `${file:PATH}` in a text value.
+fn expand(v: &Value) -> Result<Value, String> {
+    let Value::String(s) = v else {
+        return Ok(v.clone());
+    };
+    let t = s.trim();
+    if let Some(name) = t.strip_prefix("${env:").and_then(|r| r.strip_suffix('}')) {
+        return match std::env::var(name) {
+            Ok(v) if !v.is_empty() => Ok(Value::String(v)),
+            _ => Err(format!("environment variable {name} is not set")),
+        };
+    }
+    if let Some(path) = t.strip_prefix("${file:").and_then(|r| r.strip_suffix('}')) {
+        return std::fs::read_to_string(path)
+            .map(|v| Value::String(v.trim_end().to_string()))
+            .map_err(|e| format!("cannot read {path}: {e}"));
+    }
+    Ok(v.clone())
+}
+
+fn typed(kind: manifest::InputType, v: &Value) -> Result<Value, String> {
+    use manifest::InputType as T;
+    match (kind, v) {
+        (T::String, Value::String(_)) => Ok(v.clone()),
+        (T::String, Value::Number(_) | Value::Bool(_)) => Ok(Value::String(v.to_string())),
+        (T::Integer, Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(v.clone()),
+        (T::Integer, Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("expected a whole number, got `{s}`")),
+        (T::Boolean, Value::Bool(_)) => Ok(v.clone()),
+        (T::Boolean, Value::String(s)) => match s.trim() {
+            "true" | "yes" | "1" => Ok(Value::Bool(true)),
+            "false" | "no" | "0" => Ok(Value::Bool(false)),
+            _ => Err(format!("expected true or false, got `{s}`")),
+        },
+        (T::Url, Value::String(s)) => {
+            check_url(s)?;
+            Ok(Value::String(s.trim_end_matches('/').to_string()))
+        }
+        (k, v) => Err(format!("expected {k:?}, got {v}").to_lowercase()),
+    }
+}
+
+/// An absolute https URL, or http to a loopback host (a test or local server): credentials
+/// are never sent in clear over a network.
+pub fn check_url(s: &str) -> Result<(), String> {
+    let u = reqwest::Url::parse(s).map_err(|e| format!("`{s}` is not a URL: {e}"))?;
+    match u.scheme() {
+        "https" => Ok(()),
+        "http"
+            if matches!(
+                u.host(),
+                Some(url::Host::Domain("localhost"))
+                    | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+                    | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+            ) =>
+        {
+            Ok(())
+        }
+        "http" => Err(format!(
+            "`{s}` uses http: credentials would cross the network in clear (use https; http is allowed only to localhost)"
+        )),
+        other => Err(format!("`{s}`: unsupported scheme `{other}`")),
+    }
+}
+
+/// The declarative connector: runs every manifest selected with `--connector`.
+pub struct Declarative;
+
+#[async_trait]
+impl Connector for Declarative {
+    fn id(&self) -> &'static str {
+        "saas"
+    }
+
+    fn describe(&self) -> &'static str {
+        "SaaS OAuth grants, app registrations and tokens through connector manifests (--connector)"
+    }
+
+    fn enabled(&self, req: &ScanRequest) -> bool {
+        !req.connectors.is_empty()
+    }
+
+    async fn discover(
+        &self,
+        req: &ScanRequest,
+        line: &crate::progress::Line,
+    ) -> Result<Inventory, ConnectorError> {
+        let runs = req.connectors.iter().map(|sel| {
+            let l = line.child(&sel.manifest.id.value);
+            async move {
+                let r = run::run(sel, &l).await;
+                l.finish(match &r {
+                    Ok(out) => format!(
+                        "{} identities, {} requests",
+                        out.inventory.identities.len(),
+                        out.requests
+                    ),
+                    Err(_) => "failed".into(),
+                });
+                r
+            }
+        });
+        let results = futures_util::future::join_all(runs).await;
+        let mut inv = Inventory::default();
+        for r in results {
+            inv.merge(r?.inventory);
+        }
+        Ok(inv)
+    }
+}
