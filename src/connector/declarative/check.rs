@@ -64,6 +64,10 @@ struct State {
 
 const PAGE2: &str = "nhi-page-2";
 
+/// A throwaway RSA key for signing example JWTs (generated for nhi's examples; it opens
+/// nothing).
+const EXAMPLE_KEY: &str = include_str!("../../../data/example-rsa-key.pem");
+
 /// Checks one manifest. An error means the check could not run at all.
 pub async fn check(m: Manifest) -> Result<CheckReport, String> {
     let id = m.id.value.clone();
@@ -89,7 +93,20 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
         .port();
     let origin = format!("http://127.0.0.1:{port}");
     // Inputs: the example's, with every URL input moved to the loopback server.
-    let mut sel = Selected::resolve(m, &ex.inputs, "examples.inputs")?;
+    // `${example:rsa-key}` stands for a throwaway RSA key shipped for examples (a JWT
+    // assertion needs a real key to sign with; the loopback server does not verify it).
+    let inputs: BTreeMap<String, Value> = ex
+        .inputs
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) if s == "${example:rsa-key}" => Value::String(EXAMPLE_KEY.into()),
+                other => other.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let mut sel = Selected::resolve(m, &inputs, "examples.inputs")?;
     let manifest = sel.manifest.clone();
     for (name, input) in &manifest.inputs {
         if input.kind != super::manifest::InputType::Url {

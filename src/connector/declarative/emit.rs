@@ -233,6 +233,9 @@ impl<'a> Builder<'a> {
                 } else {
                     v.clone()
                 };
+                if c.when.as_ref().is_some_and(|w| !w.truthy(&cv)) {
+                    continue;
+                }
                 let Some(handle) = c.handle.text(&cv) else {
                     continue;
                 };

@@ -531,6 +531,9 @@ pub struct CredEmit {
     /// One credential per element of this list (`item`); without it, one per record.
     #[serde(default)]
     pub each: Option<Template>,
+    /// Emit only when this is true.
+    #[serde(default)]
+    pub when: Option<Template>,
     /// Its kind.
     pub kind: CredKind,
     /// A non-secret handle (key id, token id, SSH fingerprint).
@@ -870,6 +873,7 @@ impl Manifest {
                     }
                     for t in [
                         Some(&c.handle),
+                        c.when.as_ref(),
                         c.active.as_ref(),
                         c.created.as_ref(),
                         c.expires.as_ref(),

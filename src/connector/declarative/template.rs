@@ -110,6 +110,7 @@ filters! {
     Map = "map"/1: "The field of each object in a list.",
     Lookup = "lookup"/1: "The record an index (a stream's `index`) holds for this key.",
     Resolve = "resolve"/1: "Like lookup, but the key itself when the index does not hold it.",
+    Switch = "switch"/1: "The value mapped through a table `from=to,from=to` (text compared); null when no entry matches.",
     OneOf = "one_of"/1: "Whether the value is one of the comma-separated texts of the argument.",
     Eq = "eq"/1: "Whether the value equals the argument (text compares case-sensitively).",
     Ne = "ne"/1: "Whether the value differs from the argument.",
@@ -485,6 +486,15 @@ fn apply(f: FilterName, v: Value, args: &[Value], vars: &Vars<'_>) -> Value {
                 .cloned()
                 .unwrap_or(v)
         }
+        FilterName::Switch => {
+            let t = to_text(&v);
+            text_arg(0)
+                .split(',')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(from, _)| from.trim() == t)
+                .map(|(_, to)| Value::String(to.trim().to_string()))
+                .unwrap_or(Value::Null)
+        }
         FilterName::OneOf => {
             let t = to_text(&v);
             Value::Bool(!v.is_null() && text_arg(0).split(',').any(|x| x.trim() == t))
@@ -810,6 +820,10 @@ mod tests {
         assert_eq!(eval("{{ 'a/b c' | urlencode }}", &r), json!("a%2Fb%20c"));
         assert_eq!(eval("{{ record.a.b | map('c') | compact }}", &r), json!(["x"]));
         assert_eq!(eval("{{ 'AllPrincipals' | eq('AllPrincipals') }}", &r), json!(true));
+        assert_eq!(eval("{{ 40 | switch('50=admin,40=write') }}", &r), json!("write"));
+        assert_eq!(eval("{{ 30 | switch('50=admin,40=write') }}", &r), Value::Null);
+        assert_eq!(eval("{{ 'b' | one_of('a, b') }}", &r), json!(true));
+        assert_eq!(eval("{{ 'x' | resolve('sp') }}", &r), json!("x"));
     }
 
     #[test]
