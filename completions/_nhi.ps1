@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
+            [CompletionResult]::new('connectors', 'connectors', [CompletionResultType]::ParameterValue, 'List the SaaS connector manifests, or check one offline against its recorded examples')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter nhi.yaml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the JSON report')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Scan a GitHub organisation''s machine credentials. Repeatable')
             [CompletionResult]::new('--github-api-url', '--github-api-url', [CompletionResultType]::ParameterName, 'GitHub API URL (Enterprise Server: https://HOST/api/v3)')
             [CompletionResult]::new('--github-max-requests', '--github-max-requests', [CompletionResultType]::ParameterName, 'Stop after this many GitHub requests (very large organisations); what was not read is in the coverage section')
+            [CompletionResult]::new('--connector', '--connector', [CompletionResultType]::ParameterName, 'Run a SaaS connector: a built-in one by id (entra-id, google-workspace, slack, okta, gitlab) or a manifest file. Inputs come from `connectors.ID` in nhi.yaml. Repeatable')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./nhi.yaml when present]')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
@@ -167,6 +169,40 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
         'nhi;rules;help;help' {
             break
         }
+        'nhi;connectors' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nhi;connectors;list' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'nhi;connectors;check' {
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Also print what each run emitted (identities and credentials, as JSON): a start for a new manifest''s `expect` list')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'nhi;connectors;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nhi;connectors;help;list' {
+            break
+        }
+        'nhi;connectors;help;check' {
+            break
+        }
+        'nhi;connectors;help;help' {
+            break
+        }
         'nhi;init' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing file')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -189,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
+            [CompletionResult]::new('connectors', 'connectors', [CompletionResultType]::ParameterValue, 'List the SaaS connector manifests, or check one offline against its recorded examples')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter nhi.yaml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the JSON report')
@@ -224,6 +261,17 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             break
         }
         'nhi;help;rules;check-secrets' {
+            break
+        }
+        'nhi;help;connectors' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one')
+            break
+        }
+        'nhi;help;connectors;list' {
+            break
+        }
+        'nhi;help;connectors;check' {
             break
         }
         'nhi;help;init' {

@@ -19,6 +19,9 @@ _nhi() {
             nhi,completions)
                 cmd="nhi__subcmd__completions"
                 ;;
+            nhi,connectors)
+                cmd="nhi__subcmd__connectors"
+                ;;
             nhi,diff)
                 cmd="nhi__subcmd__diff"
                 ;;
@@ -43,6 +46,24 @@ _nhi() {
             nhi,schema)
                 cmd="nhi__subcmd__schema"
                 ;;
+            nhi__subcmd__connectors,check)
+                cmd="nhi__subcmd__connectors__subcmd__check"
+                ;;
+            nhi__subcmd__connectors,help)
+                cmd="nhi__subcmd__connectors__subcmd__help"
+                ;;
+            nhi__subcmd__connectors,list)
+                cmd="nhi__subcmd__connectors__subcmd__list"
+                ;;
+            nhi__subcmd__connectors__subcmd__help,check)
+                cmd="nhi__subcmd__connectors__subcmd__help__subcmd__check"
+                ;;
+            nhi__subcmd__connectors__subcmd__help,help)
+                cmd="nhi__subcmd__connectors__subcmd__help__subcmd__help"
+                ;;
+            nhi__subcmd__connectors__subcmd__help,list)
+                cmd="nhi__subcmd__connectors__subcmd__help__subcmd__list"
+                ;;
             nhi__subcmd__evidence,aws)
                 cmd="nhi__subcmd__evidence__subcmd__aws"
                 ;;
@@ -57,6 +78,9 @@ _nhi() {
                 ;;
             nhi__subcmd__help,completions)
                 cmd="nhi__subcmd__help__subcmd__completions"
+                ;;
+            nhi__subcmd__help,connectors)
+                cmd="nhi__subcmd__help__subcmd__connectors"
                 ;;
             nhi__subcmd__help,diff)
                 cmd="nhi__subcmd__help__subcmd__diff"
@@ -81,6 +105,12 @@ _nhi() {
                 ;;
             nhi__subcmd__help,schema)
                 cmd="nhi__subcmd__help__subcmd__schema"
+                ;;
+            nhi__subcmd__help__subcmd__connectors,check)
+                cmd="nhi__subcmd__help__subcmd__connectors__subcmd__check"
+                ;;
+            nhi__subcmd__help__subcmd__connectors,list)
+                cmd="nhi__subcmd__help__subcmd__connectors__subcmd__list"
                 ;;
             nhi__subcmd__help__subcmd__evidence,aws)
                 cmd="nhi__subcmd__help__subcmd__evidence__subcmd__aws"
@@ -125,7 +155,7 @@ _nhi() {
 
     case "${cmd}" in
         nhi)
-            opts="-h -V --help --version scan report diff evidence rules init completions schema help"
+            opts="-h -V --help --version scan report diff evidence rules connectors init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +171,104 @@ _nhi() {
         nhi__subcmd__completions)
             opts="-h --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors)
+            opts="-h --help list check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__check)
+            opts="-h --print --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__help)
+            opts="list check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__connectors__subcmd__list)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -273,7 +401,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help)
-            opts="scan report diff evidence rules init completions schema help"
+            opts="scan report diff evidence rules connectors init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,6 +417,48 @@ _nhi() {
         nhi__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__connectors)
+            opts="list check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__connectors__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__connectors__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -659,7 +829,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --github --github-api-url --github-max-requests --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --github --github-api-url --github-max-requests --connector --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +864,10 @@ _nhi() {
                     return 0
                     ;;
                 --github-max-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
             cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
+            cand connectors 'List the SaaS connector manifests, or check one offline against its recorded examples'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
             cand schema 'Print the JSON Schema of the JSON report'
@@ -41,6 +42,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --github 'Scan a GitHub organisation''s machine credentials. Repeatable'
             cand --github-api-url 'GitHub API URL (Enterprise Server: https://HOST/api/v3)'
             cand --github-max-requests 'Stop after this many GitHub requests (very large organisations); what was not read is in the coverage section'
+            cand --connector 'Run a SaaS connector: a built-in one by id (entra-id, google-workspace, slack, okta, gitlab) or a manifest file. Inputs come from `connectors.ID` in nhi.yaml. Repeatable'
             cand --config 'Configuration file [default: ./nhi.yaml when present]'
             cand --as-of 'The scan clock for every age rule: YYYY-MM-DD (midnight UTC) or an RFC 3339 time [default: now]'
             cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
@@ -146,6 +148,33 @@ set edit:completion:arg-completer[nhi] = {|@words|
         }
         &'nhi;rules;help;help'= {
         }
+        &'nhi;connectors'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs'
+            cand check 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;connectors;list'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;connectors;check'= {
+            cand --print 'Also print what each run emitted (identities and credentials, as JSON): a start for a new manifest''s `expect` list'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nhi;connectors;help'= {
+            cand list 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs'
+            cand check 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nhi;connectors;help;list'= {
+        }
+        &'nhi;connectors;help;check'= {
+        }
+        &'nhi;connectors;help;help'= {
+        }
         &'nhi;init'= {
             cand --force 'Overwrite an existing file'
             cand -h 'Print help'
@@ -165,6 +194,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
             cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
+            cand connectors 'List the SaaS connector manifests, or check one offline against its recorded examples'
             cand init 'Write a commented starter nhi.yaml'
             cand completions 'Print shell completions'
             cand schema 'Print the JSON Schema of the JSON report'
@@ -191,6 +221,14 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help;rules;explain'= {
         }
         &'nhi;help;rules;check-secrets'= {
+        }
+        &'nhi;help;connectors'= {
+            cand list 'List the built-in connectors (and any manifest files given) with their streams, authentication and inputs'
+            cand check 'Validate manifests and run each against a loopback server answering with its recorded examples (offline). Exits 1 when an example does not yield the expected identities, 2 when a manifest is invalid. Without arguments: every built-in one'
+        }
+        &'nhi;help;connectors;list'= {
+        }
+        &'nhi;help;connectors;check'= {
         }
         &'nhi;help;init'= {
         }

@@ -137,7 +137,12 @@ fn recognise_saas(i: &mut Identity, cfg: &Config) {
         .saas_apps
         .iter()
         .map(|a| (a, "AI catalogue"))
-        .chain(cfg.ai_agents.saas_apps.iter().map(|a| (a, "nhi.yaml ai_agents.saas_apps")));
+        .chain(
+            cfg.ai_agents
+                .saas_apps
+                .iter()
+                .map(|a| (a, "nhi.yaml ai_agents.saas_apps")),
+        );
     for (app, origin) in entries {
         let by_id = ids.iter().find(|(_, v)| {
             app.app_ids
@@ -147,9 +152,9 @@ fn recognise_saas(i: &mut Identity, cfg: &Config) {
         });
         let evidence = if let Some((k, v)) = by_id {
             Some(format!("{k} {v} is {} ({origin})", app.name))
-        } else if let Some(p) = publisher.filter(|p| {
-            app.publishers.iter().any(|x| x.eq_ignore_ascii_case(p))
-        }) {
+        } else if let Some(p) =
+            publisher.filter(|p| app.publishers.iter().any(|x| x.eq_ignore_ascii_case(p)))
+        {
             Some(format!("publisher `{p}` is {} ({origin})", app.name))
         } else {
             names

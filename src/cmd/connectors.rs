@@ -9,7 +9,10 @@ use crate::connector::declarative::{Manifest, check};
 
 /// Lists or checks connector manifests.
 pub fn run(args: ConnectorsArgs) -> anyhow::Result<Outcome> {
-    match args.action.unwrap_or(ConnectorsAction::List { files: vec![] }) {
+    match args
+        .action
+        .unwrap_or(ConnectorsAction::List { files: vec![] })
+    {
         ConnectorsAction::List { files } => list(&files),
         ConnectorsAction::Check { manifests, print } => check_all(&manifests, print),
     }

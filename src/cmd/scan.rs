@@ -53,7 +53,10 @@ fn connector_settings(
     for spec in specs {
         let m = crate::connector::declarative::Manifest::load(spec)?;
         if out.iter().any(|s| s.manifest.id.value == m.id.value) {
-            bail!("--connector {spec}: connector `{}` is given twice", m.id.value);
+            bail!(
+                "--connector {spec}: connector `{}` is given twice",
+                m.id.value
+            );
         }
         let given = cfg.connectors.get(&m.id.value).cloned().unwrap_or_default();
         out.push(

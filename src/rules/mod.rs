@@ -16,6 +16,7 @@ mod admin_privilege;
 mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
 mod confused_deputy;
+mod consent_tenant_wide;
 mod credential_expired;
 mod credential_expiring;
 mod credential_lifetime_excessive;
@@ -32,6 +33,7 @@ mod human_use_of_nhi;
 mod identity_expired;
 mod leaks;
 mod multiple_active_keys;
+mod oauth_scope_sensitive;
 mod oidc_trust_unbounded;
 mod owner_departed;
 mod owner_missing;
@@ -99,6 +101,8 @@ pub static RULES: &[&dyn Rule] = &[
     &wildcard_permission::WildcardPermission,
     &deploy_key_write::DeployKeyWrite,
     &token_broad_scope::TokenBroadScope,
+    &oauth_scope_sensitive::OauthScopeSensitive,
+    &consent_tenant_wide::ConsentTenantWide,
     &trust_any_principal::TrustAnyPrincipal,
     &oidc_trust_unbounded::OidcTrustUnbounded,
     &cross_account_trust_unknown::CrossAccountTrustUnknown,

@@ -1,5 +1,5 @@
 use super::{Ctx, Draft, Rule, RuleMeta};
-use crate::model::{Finding, Severity};
+use crate::model::{CredentialKind, Finding, Provider, Severity};
 
 /// A shared secret where a stronger kind exists.
 pub struct WeakCredentialType;
@@ -39,6 +39,25 @@ impl Rule for WeakCredentialType {
                 Draft::identity(i, format!("{} uses {title}", i.name), ev),
             );
         }
+        // App registrations and service principals read by connectors: each client secret.
+        for (i, c) in ctx
+            .nhi_credentials()
+            .filter(|(i, c)| i.provider == Provider::Saas && c.kind == CredentialKind::ClientSecret)
+        {
+            let ev = vec![format!(
+                "{} of {} is a client secret: a certificate (private_key_jwt) or workload identity federation can replace it",
+                c.fingerprint, i.name
+            )];
+            ctx.push(
+                out,
+                &META,
+                Draft::credential(
+                    c,
+                    format!("{} authenticates with a client secret", i.name),
+                    ev,
+                ),
+            );
+        }
     }
 }
 
@@ -55,6 +74,24 @@ mod tests {
         assert_eq!(
             run(&WeakCredentialType, vec![a, machine("b")], vec![]).len(),
             1
+        );
+    }
+
+    #[test]
+    fn fires_for_saas_client_secrets_not_certificates() {
+        let mut app = machine("app");
+        app.provider = Provider::Saas;
+        let mut secret = key(&app, 1, 10, None);
+        secret.kind = CredentialKind::ClientSecret;
+        let mut cert = key(&app, 2, 10, None);
+        cert.kind = CredentialKind::Certificate;
+        let f = run(&WeakCredentialType, vec![app], vec![secret, cert]);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].credential
+                .as_deref()
+                .unwrap()
+                .ends_with("access-key-1")
         );
     }
 }

@@ -3,6 +3,7 @@
 mod aws_live;
 mod bad_input;
 mod cli;
+mod connectors;
 mod diff;
 mod evidence;
 mod formats;

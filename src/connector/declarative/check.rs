@@ -87,10 +87,7 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("cannot open a loopback port: {e}"))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| e.to_string())?
-        .port();
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let origin = format!("http://127.0.0.1:{port}");
     // Inputs: the example's, with every URL input moved to the loopback server.
     // `${example:rsa-key}` stands for a throwaway RSA key shipped for examples (a JWT
@@ -156,13 +153,10 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
             .map(|r| parse_path(&r.value))
             .transpose()?
             .unwrap_or_default();
-        let page = s.paginate.as_ref().map(|p| {
-            (
-                p.kind.value,
-                p.path.clone(),
-                p.param.clone(),
-            )
-        });
+        let page = s
+            .paginate
+            .as_ref()
+            .map(|p| (p.kind.value, p.path.clone(), p.param.clone()));
         state.routes.push(Route {
             stream: sname.value.clone(),
             re,
@@ -178,7 +172,9 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
     let result = super::run::run(&sel, &line).await;
     server.abort();
     let mut problems = Vec::new();
-    let st = state.lock().map_err(|_| "server state poisoned".to_string())?;
+    let st = state
+        .lock()
+        .map_err(|_| "server state poisoned".to_string())?;
     let mut inventory = None;
     let (identities, credentials, requests) = match result {
         Ok(out) => {
@@ -227,7 +223,11 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
             .is_some_and(|a| a.len() >= 2);
         let pages_by_body = matches!(
             r.page,
-            Some((PageKind::NextUrl | PageKind::Cursor | PageKind::LinkHeader, _, _))
+            Some((
+                PageKind::NextUrl | PageKind::Cursor | PageKind::LinkHeader,
+                _,
+                _
+            ))
         );
         if splittable && pages_by_body && !st.paged.contains(&r.stream) {
             problems.push(format!(
@@ -248,8 +248,13 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
     })
 }
 
-fn compare(inv: &crate::model::Inventory, expect: &[super::manifest::Expect], problems: &mut Vec<String>) {
-    let got: BTreeMap<&str, &Identity> = inv.identities.iter().map(|i| (i.id.as_str(), i)).collect();
+fn compare(
+    inv: &crate::model::Inventory,
+    expect: &[super::manifest::Expect],
+    problems: &mut Vec<String>,
+) {
+    let got: BTreeMap<&str, &Identity> =
+        inv.identities.iter().map(|i| (i.id.as_str(), i)).collect();
     let want: BTreeSet<&str> = expect.iter().map(|e| e.id.as_str()).collect();
     for id in got.keys().filter(|k| !want.contains(*k)) {
         problems.push(format!("unexpected identity {id}"));
@@ -268,7 +273,11 @@ fn compare(inv: &crate::model::Inventory, expect: &[super::manifest::Expect], pr
             diff("name", n.clone(), i.name.clone());
         }
         if let Some(o) = &e.owner {
-            diff("owner", o.clone(), i.owner.value.clone().unwrap_or_default());
+            diff(
+                "owner",
+                o.clone(),
+                i.owner.value.clone().unwrap_or_default(),
+            );
         }
         if let Some(a) = e.active {
             diff("active", a.to_string(), i.active.to_string());
@@ -284,7 +293,8 @@ fn compare(inv: &crate::model::Inventory, expect: &[super::manifest::Expect], pr
             );
         }
         let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
-            t.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
+            t.map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
         };
         if let Some(c) = &e.created {
             diff("created", c.clone(), day(i.created));
@@ -318,7 +328,11 @@ async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, origin: String) 
     }
 }
 
-async fn handle(mut sock: TcpStream, state: Arc<Mutex<State>>, origin: &str) -> std::io::Result<()> {
+async fn handle(
+    mut sock: TcpStream,
+    state: Arc<Mutex<State>>,
+    origin: &str,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -405,8 +419,16 @@ fn respond(
             .map(|(_, v)| v.into_owned());
         return match (&st.token, grant) {
             (Some(t), Some(_)) => (200, vec![], t.clone()),
-            (None, _) => (404, vec![], serde_json::json!({"error": "no recorded token response"})),
-            (_, None) => (400, vec![], serde_json::json!({"error": "invalid_request", "error_description": "grant_type is missing"})),
+            (None, _) => (
+                404,
+                vec![],
+                serde_json::json!({"error": "no recorded token response"}),
+            ),
+            (_, None) => (
+                400,
+                vec![],
+                serde_json::json!({"error": "invalid_request", "error_description": "grant_type is missing"}),
+            ),
         };
     }
     if !st.throttled {
@@ -425,12 +447,18 @@ fn respond(
     }
     let Some(ix) = st.routes.iter().position(|r| r.re.is_match(path)) else {
         st.unmatched.push(path.to_string());
-        return (404, vec![], serde_json::json!({"error": {"message": "no recorded response"}}));
+        return (
+            404,
+            vec![],
+            serde_json::json!({"error": {"message": "no recorded response"}}),
+        );
     };
     let route = &st.routes[ix];
     let mut body = route.body.clone();
     let mut extra = Vec::new();
-    let records = walk(&body, &route.records).and_then(Value::as_array).cloned();
+    let records = walk(&body, &route.records)
+        .and_then(Value::as_array)
+        .cloned();
     let Some(records) = records.filter(|r| r.len() >= 2) else {
         return (200, extra, body);
     };
@@ -454,7 +482,9 @@ fn respond(
         let next = match kind {
             PageKind::NextUrl | PageKind::LinkHeader => {
                 let sep = if query.is_empty() { "" } else { "&" };
-                Some(Value::String(format!("{origin}{path}?{query}{sep}nhi_page=2")))
+                Some(Value::String(format!(
+                    "{origin}{path}?{query}{sep}nhi_page=2"
+                )))
             }
             PageKind::Cursor => Some(Value::String(PAGE2.into())),
             _ => None,

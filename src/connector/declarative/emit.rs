@@ -32,11 +32,7 @@ fn time(t: &Option<Template>, v: &Vars<'_>) -> Option<DateTime<Utc>> {
 
 fn list(v: Value) -> Vec<String> {
     match v {
-        Value::Array(a) => a
-            .iter()
-            .map(to_text)
-            .filter(|s| !s.is_empty())
-            .collect(),
+        Value::Array(a) => a.iter().map(to_text).filter(|s| !s.is_empty()).collect(),
         Value::Null => Vec::new(),
         Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
         other => vec![to_text(&other)],
@@ -194,7 +190,11 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let Some(l) = e.privilege.as_ref().and_then(|t| t.text(v)).and_then(|s| level(&s))
+        if let Some(l) = e
+            .privilege
+            .as_ref()
+            .and_then(|t| t.text(v))
+            .and_then(|s| level(&s))
             && l > i.privileges.level
         {
             i.privileges.level = l;

@@ -43,11 +43,9 @@ impl Redactor {
                     out = out.replace(s.as_str(), "***");
                 }
                 // Also as it appears percent-encoded in a URL or form.
-                let enc = percent_encoding::utf8_percent_encode(
-                    s,
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string();
+                let enc =
+                    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+                        .to_string();
                 if enc != *s && out.contains(enc.as_str()) {
                     out = out.replace(enc.as_str(), "***");
                 }
@@ -174,7 +172,11 @@ impl Http {
     }
 
     /// GETs a JSON document, retrying 429, 5xx and retryable error bodies.
-    pub async fn get(&self, url: &str, headers: &[(String, String)]) -> Result<Response, FetchError> {
+    pub async fn get(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Response, FetchError> {
         let mut attempt = 0u32;
         let mut reauthed = false;
         loop {
@@ -262,7 +264,7 @@ impl Http {
                     .and_then(|m| parse_path(m).ok())
                     .and_then(|p| walk(&body, &p).map(to_text))
                     .unwrap_or_else(|| "error".into());
-                if ew.retry.iter().any(|r| *r == msg) && attempt + 1 < self.retry.max_attempts {
+                if ew.retry.contains(&msg) && attempt + 1 < self.retry.max_attempts {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     self.wait(retry_after.unwrap_or_else(|| self.backoff(attempt)))
                         .await?;
@@ -270,10 +272,12 @@ impl Http {
                     continue;
                 }
                 let msg = self.redact.clean(&msg);
-                if ew.skip.iter().any(|s| *s == msg) {
+                if ew.skip.contains(&msg) {
                     return Err(FetchError::Skip(msg));
                 }
-                return Err(FetchError::Other(format!("the provider answered an error: {msg}")));
+                return Err(FetchError::Other(format!(
+                    "the provider answered an error: {msg}"
+                )));
             }
             return Ok(Response {
                 headers: headers_out,
@@ -290,6 +294,12 @@ pub fn redact_query(url: &str) -> String {
 
 /// The provider's error text from an error body (Graph, Google, Okta, GitLab, Slack shapes).
 fn error_text(body: &Value) -> String {
+    // OAuth token endpoints: `error` and `error_description`.
+    if let (Some(Value::String(e)), Some(Value::String(d))) =
+        (body.get("error"), body.get("error_description"))
+    {
+        return format!("{e}: {d}").chars().take(300).collect();
+    }
     let candidates = [
         "/error/message",
         "/error_description",
@@ -413,7 +423,9 @@ impl Authenticator {
                 format!("Bearer {}", self.fields["token"]),
             ),
             AuthKind::ApiKey => (
-                self.header.clone().unwrap_or_else(|| "authorization".into()),
+                self.header
+                    .clone()
+                    .unwrap_or_else(|| "authorization".into()),
                 format!("{}{}", self.prefix, self.fields["value"]),
             ),
             AuthKind::Oauth2ClientCredentials | AuthKind::JwtBearer => {
@@ -435,8 +447,9 @@ impl Authenticator {
         };
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("bad auth header name `{name}`"))?;
-        let mut value = HeaderValue::from_str(&value)
-            .map_err(|_| "the credential contains characters not allowed in a header".to_string())?;
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            "the credential contains characters not allowed in a header".to_string()
+        })?;
         value.set_sensitive(true);
         Ok((name, value))
     }

@@ -16,7 +16,10 @@ use crate::model::{CredentialKind, IdentityKind};
 
 /// Manifests shipped in the binary (connectors/*.yaml). Adding one: one file, one line here.
 pub static BUILTIN: &[(&str, &str)] = &[
-    ("entra-id", include_str!("../../../connectors/entra-id.yaml")),
+    (
+        "entra-id",
+        include_str!("../../../connectors/entra-id.yaml"),
+    ),
     (
         "google-workspace",
         include_str!("../../../connectors/google-workspace.yaml"),
@@ -54,6 +57,9 @@ impl fmt::Display for ManifestError {
 }
 
 impl std::error::Error for ManifestError {}
+
+/// Validates one template: the roots it may use, and whether secret inputs are allowed.
+type TemplateCheck<'a> = dyn Fn(&Template, &[&str], bool) -> Result<(), ManifestError> + 'a;
 
 /// A connector manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -912,11 +918,7 @@ impl Manifest {
         Ok(())
     }
 
-    fn validate_auth(
-        &self,
-        a: &Auth,
-        check: &dyn Fn(&Template, &[&str], bool) -> Result<(), ManifestError>,
-    ) -> Result<(), ManifestError> {
+    fn validate_auth(&self, a: &Auth, check: &TemplateCheck<'_>) -> Result<(), ManifestError> {
         let at = (
             a.kind.referenced.line() as usize,
             a.kind.referenced.column() as usize,

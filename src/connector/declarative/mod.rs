@@ -46,7 +46,12 @@ impl Selected {
             if !manifest.inputs.contains_key(k) {
                 return Err(format!(
                     "{origin}: connector {id} has no input `{k}` (inputs: {})",
-                    manifest.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                    manifest
+                        .inputs
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -96,9 +101,8 @@ impl Selected {
                 }
                 None => {}
                 Some(v) => {
-                    let typed = typed(input.kind, v).map_err(|e| {
-                        format!("{origin}: connectors.{id}.{name}: {e}")
-                    })?;
+                    let typed = typed(input.kind, v)
+                        .map_err(|e| format!("{origin}: connectors.{id}.{name}: {e}"))?;
                     values.insert(name.clone(), typed);
                 }
             }
@@ -228,8 +232,22 @@ impl Connector for Declarative {
         });
         let results = futures_util::future::join_all(runs).await;
         let mut inv = Inventory::default();
-        for r in results {
-            inv.merge(r?.inventory);
+        for (sel, r) in req.connectors.iter().zip(results) {
+            match r {
+                Ok(out) => inv.merge(out.inventory),
+                // One provider that cannot be read does not stop the others.
+                Err(ConnectorError::Unavailable(m)) => {
+                    let mut cov = crate::model::Coverage::new(sel.manifest.id.value.clone());
+                    cov.status = crate::model::CoverageStatus::Failed;
+                    cov.gaps.push(crate::model::Gap {
+                        what: "everything".into(),
+                        reason: m,
+                        rules_affected: vec![],
+                    });
+                    inv.coverage.push(cov);
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(inv)
     }

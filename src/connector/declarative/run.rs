@@ -37,6 +37,9 @@ pub struct RunOutput {
     pub records: BTreeMap<String, usize>,
 }
 
+/// A partition's records, or its path and why it failed.
+type PartitionResult = Result<Vec<Value>, (String, FetchError)>;
+
 struct Failure {
     stream: String,
     skipped: bool,
@@ -45,7 +48,10 @@ struct Failure {
 }
 
 /// Runs one manifest against its provider.
-pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutput, ConnectorError> {
+pub async fn run(
+    sel: &Selected,
+    line: &crate::progress::Line,
+) -> Result<RunOutput, ConnectorError> {
     let m = &sel.manifest;
     let id = m.id.value.clone();
     let redact = Arc::new(Redactor::default());
@@ -54,24 +60,25 @@ pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutp
     }
     let cfg = Value::Object(sel.inputs.clone().into_iter().collect());
     let vars = Vars::default().with("config", &cfg);
-    let account = m
-        .account
-        .text(&vars)
-        .ok_or_else(|| ConnectorError::Input(format!("connector {id}: the account is empty (`account: {}`)", m.account.source())))?;
-    let base = m
-        .requests
-        .base_url
-        .text(&vars)
-        .ok_or_else(|| ConnectorError::Input(format!("connector {id}: the base URL is empty")))?;
+    let account = m.account.text(&vars).ok_or_else(|| {
+        ConnectorError::Input(format!(
+            "connector {id}: the account is empty (`account: {}`)",
+            m.account.source()
+        ))
+    })?;
+    let base =
+        m.requests.base_url.text(&vars).ok_or_else(|| {
+            ConnectorError::Input(format!("connector {id}: the base URL is empty"))
+        })?;
     check_url(&base).map_err(|e| ConnectorError::Input(format!("connector {id}: {e}")))?;
     let base = base.trim_end_matches('/').to_string();
-    let auth = match &m.auth {
-        Some(a) => Some(
-            Authenticator::new(a, &vars, &redact)
-                .map_err(|e| ConnectorError::Input(format!("connector {id}: {}", redact.clean(&e))))?,
-        ),
-        None => None,
-    };
+    let auth =
+        match &m.auth {
+            Some(a) => Some(Authenticator::new(a, &vars, &redact).map_err(|e| {
+                ConnectorError::Input(format!("connector {id}: {}", redact.clean(&e)))
+            })?),
+            None => None,
+        };
     let http = Http::new(
         m.requests.retry.clone(),
         auth,
@@ -95,7 +102,8 @@ pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutp
         if let Some(w) = &s.when
             && !w.truthy(&vars)
         {
-            cov.read.push(format!("{name}: not read (turned off by its `when`)"));
+            cov.read
+                .push(format!("{name}: not read (turned off by its `when`)"));
             continue;
         }
         line.update(format!("reading {name}"));
@@ -115,7 +123,7 @@ pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutp
             },
         };
         let conc = s.concurrency.unwrap_or(m.requests.concurrency).max(1);
-        let results: Vec<(Option<Arc<Value>>, Result<Vec<Value>, (String, FetchError)>)> =
+        let results: Vec<(Option<Arc<Value>>, PartitionResult)> =
             futures_util::stream::iter(parents.into_iter().map(|p| {
                 let http = &http;
                 let cfg = &cfg;
@@ -206,7 +214,9 @@ pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutp
         for ix in &s.index {
             let table = indexes.entry(ix.name.value.clone()).or_default();
             for r in recs {
-                let rv = Vars::default().with("config", &cfg).with("record", &r.record);
+                let rv = Vars::default()
+                    .with("config", &cfg)
+                    .with("record", &r.record);
                 let rv = match &r.parent {
                     Some(p) => rv.with("parent", p),
                     None => rv,
@@ -225,7 +235,9 @@ pub async fn run(sel: &Selected, line: &crate::progress::Line) -> Result<RunOutp
                     } else {
                         rv.clone()
                     };
-                    let Some(key) = ix.key.text(&iv) else { continue };
+                    let Some(key) = ix.key.text(&iv) else {
+                        continue;
+                    };
                     let value = match &ix.value {
                         Some(v) => v.eval(&iv),
                         None if ix.each.is_some() => item.clone(),
@@ -294,7 +306,10 @@ async fn fetch_partition(
     let mut first = if path.starts_with("http://") || path.starts_with("https://") {
         path.clone()
     } else {
-        format!("{base}{}{path}", if path.starts_with('/') { "" } else { "/" })
+        format!(
+            "{base}{}{path}",
+            if path.starts_with('/') { "" } else { "/" }
+        )
     };
     let origin = |u: &str| reqwest::Url::parse(u).ok().map(|u| u.origin());
     if origin(&first) != origin(base) {
@@ -336,7 +351,10 @@ async fn fetch_partition(
             .filter(|(a, _)| a != k)
             .map(|(a, b)| (a.into_owned(), b.into_owned()))
             .collect();
-        url.query_pairs_mut().clear().extend_pairs(kept).append_pair(k, v);
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair(k, v);
         url.to_string()
     };
     let mut next = first.clone();
@@ -403,14 +421,22 @@ async fn fetch_partition(
                 let size = p.page_size.unwrap_or(1);
                 (n > 0 && n >= size).then(|| {
                     page_no += 1;
-                    set_param(&next, p.param.as_deref().unwrap_or("page"), &page_no.to_string())
+                    set_param(
+                        &next,
+                        p.param.as_deref().unwrap_or("page"),
+                        &page_no.to_string(),
+                    )
                 })
             }
             PageKind::Offset => {
                 let size = p.page_size.unwrap_or(1);
                 (n > 0 && n >= size).then(|| {
                     offset += n;
-                    set_param(&next, p.param.as_deref().unwrap_or("offset"), &offset.to_string())
+                    set_param(
+                        &next,
+                        p.param.as_deref().unwrap_or("offset"),
+                        &offset.to_string(),
+                    )
                 })
             }
         };

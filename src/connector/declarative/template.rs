@@ -679,16 +679,14 @@ fn parse_expr(src: &str) -> Result<Expr, String> {
             )
         })?;
         let mut args = Vec::new();
-        if lx.eat('(') {
-            if !lx.eat(')') {
-                loop {
-                    args.push(parse_head(&mut lx)?);
-                    if lx.eat(')') {
-                        break;
-                    }
-                    if !lx.eat(',') {
-                        return Err(format!("expected `,` or `)` in the arguments of `{name}`"));
-                    }
+        if lx.eat('(') && !lx.eat(')') {
+            loop {
+                args.push(parse_head(&mut lx)?);
+                if lx.eat(')') {
+                    break;
+                }
+                if !lx.eat(',') {
+                    return Err(format!("expected `,` or `)` in the arguments of `{name}`"));
                 }
             }
         }
@@ -715,7 +713,9 @@ fn parse_head(lx: &mut Lexer<'_>) -> Result<Head, String> {
     if let Some(n) = lx.number() {
         return Ok(Head::Lit(n));
     }
-    let root = lx.ident().ok_or("expected a path, a quoted text or a number")?;
+    let root = lx
+        .ident()
+        .ok_or("expected a path, a quoted text or a number")?;
     match root {
         "true" => return Ok(Head::Lit(Value::Bool(true))),
         "false" => return Ok(Head::Lit(Value::Bool(false))),
@@ -810,18 +810,45 @@ mod tests {
             eval("/t/{{ config.tenant }}/x/{{ record.missing }}", &r),
             json!("/t/t1/x/")
         );
-        assert_eq!(eval("{{ record.s | split(' ') }}", &r), json!(["User.Read", "Mail.Send"]));
-        assert_eq!(eval("{{ record.s | split(' ') | join(',') | lower }}", &r), json!("user.read,mail.send"));
+        assert_eq!(
+            eval("{{ record.s | split(' ') }}", &r),
+            json!(["User.Read", "Mail.Send"])
+        );
+        assert_eq!(
+            eval("{{ record.s | split(' ') | join(',') | lower }}", &r),
+            json!("user.read,mail.send")
+        );
         assert_eq!(eval("{{ record.nope | default('x') }}", &r), json!("x"));
-        assert_eq!(eval("{{ record.nope | default(config.tenant) }}", &r), json!("t1"));
-        assert_eq!(eval("{{ '1' | lookup('sp') | get('name') }}", &r), json!("Graph"));
-        assert_eq!(eval("{{ 1574296707 | epoch }}", &r), json!("2019-11-21T00:38:27Z"));
+        assert_eq!(
+            eval("{{ record.nope | default(config.tenant) }}", &r),
+            json!("t1")
+        );
+        assert_eq!(
+            eval("{{ '1' | lookup('sp') | get('name') }}", &r),
+            json!("Graph")
+        );
+        assert_eq!(
+            eval("{{ 1574296707 | epoch }}", &r),
+            json!("2019-11-21T00:38:27Z")
+        );
         assert_eq!(eval("{{ record.s | contains('Mail') }}", &r), json!(true));
         assert_eq!(eval("{{ 'a/b c' | urlencode }}", &r), json!("a%2Fb%20c"));
-        assert_eq!(eval("{{ record.a.b | map('c') | compact }}", &r), json!(["x"]));
-        assert_eq!(eval("{{ 'AllPrincipals' | eq('AllPrincipals') }}", &r), json!(true));
-        assert_eq!(eval("{{ 40 | switch('50=admin,40=write') }}", &r), json!("write"));
-        assert_eq!(eval("{{ 30 | switch('50=admin,40=write') }}", &r), Value::Null);
+        assert_eq!(
+            eval("{{ record.a.b | map('c') | compact }}", &r),
+            json!(["x"])
+        );
+        assert_eq!(
+            eval("{{ 'AllPrincipals' | eq('AllPrincipals') }}", &r),
+            json!(true)
+        );
+        assert_eq!(
+            eval("{{ 40 | switch('50=admin,40=write') }}", &r),
+            json!("write")
+        );
+        assert_eq!(
+            eval("{{ 30 | switch('50=admin,40=write') }}", &r),
+            Value::Null
+        );
         assert_eq!(eval("{{ 'b' | one_of('a, b') }}", &r), json!(true));
         assert_eq!(eval("{{ 'x' | resolve('sp') }}", &r), json!("x"));
     }
@@ -848,7 +875,10 @@ mod tests {
         assert_eq!(parse_path("").unwrap(), vec![]);
         assert_eq!(
             parse_path("response_metadata.next_cursor").unwrap(),
-            vec![Seg::Key("response_metadata".into()), Seg::Key("next_cursor".into())]
+            vec![
+                Seg::Key("response_metadata".into()),
+                Seg::Key("next_cursor".into())
+            ]
         );
         assert_eq!(
             parse_path("['@odata.nextLink']").unwrap(),
