@@ -107,3 +107,25 @@ fn rule_pages_are_current() {
         );
     }
 }
+
+#[test]
+fn connector_filter_table_is_current() {
+    let path = root().join("docs/connectors/README.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- filters:start -->\n", "<!-- filters:end -->");
+    let a = doc.find(start).expect("the filters:start marker") + start.len();
+    let b = doc.find(end).expect("the filters:end marker");
+    let mut table = String::from("| filter | what it does |\n|---|---|\n");
+    for (name, arity, what) in nhi_audit::connector::declarative::template::FILTERS {
+        let args = match arity {
+            0 => String::new(),
+            1 => "(x)".into(),
+            _ => "(x, y)".into(),
+        };
+        table.push_str(&format!("| `{name}{args}` | {what} |\n"));
+    }
+    check(
+        "docs/connectors/README.md",
+        &format!("{}{table}{}", &doc[..a], &doc[b..]),
+    );
+}
