@@ -290,7 +290,6 @@ fn fans_out_over_a_parent_stream_and_skips_a_denied_partition() {
             "  - name: users\n    path: /users\n  - name: tokens\n    parent: users\n    concurrency: 3\n    skip_on: [404]\n    rules_affected: [owner-missing]\n    path: \"/users/{{{{ parent.id }}}}/tokens\"\n{EMIT}"
         ),
     );
-    let started = Instant::now();
     let out = go(&rt, m, json!({"base_url": server.uri()}));
     // Records keep the parents' order whatever order the answers came in.
     assert_eq!(
@@ -308,11 +307,65 @@ fn fans_out_over_a_parent_stream_and_skips_a_denied_partition() {
         out.inventory.coverage[0].gaps[0].rules_affected,
         ["owner-missing"]
     );
-    // Six 50 ms answers, three at a time: concurrent, yet bounded.
+}
+
+/// A loopback server that answers after a pause and records how many requests it held at
+/// once: fan-out is concurrent, and never more than the stream's `concurrency`.
+#[test]
+fn fan_out_concurrency_is_bounded() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = rt();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let now = Arc::new(AtomicUsize::new(0));
+    let max = Arc::new(AtomicUsize::new(0));
+    let (n2, m2) = (now.clone(), max.clone());
+    rt.spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (now, max) = (n2.clone(), m2.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = req.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let body = if path == "/users" {
+                    json!((1..=8).map(|i| json!({"id": i})).collect::<Vec<_>>())
+                } else {
+                    let held = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    max.fetch_max(held, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(60)).await;
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    json!([{"id": path, "name": path}])
+                }
+                .to_string();
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    let m = manifest(
+        "",
+        &format!(
+            "  - name: users\n    path: /users\n  - name: tokens\n    parent: users\n    concurrency: 3\n    path: \"/users/{{{{ parent.id }}}}/tokens\"\n{EMIT}"
+        ),
+    );
+    let out = go(
+        &rt,
+        m,
+        json!({"base_url": format!("http://127.0.0.1:{port}")}),
+    );
+    assert_eq!(out.inventory.identities.len(), 8);
+    let max = max.load(Ordering::SeqCst);
     assert!(
-        started.elapsed() < Duration::from_millis(290),
-        "{:?}",
-        started.elapsed()
+        (2..=3).contains(&max),
+        "at most 3 in flight, and more than one: {max}"
     );
 }
 
