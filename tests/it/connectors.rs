@@ -214,7 +214,11 @@ fn paginates_by_page_number_and_by_offset() {
     let rt = rt();
     let server = rt.block_on(MockServer::start());
     rt.block_on(async {
-        for (p, items) in [("1", page(&[(1, "a"), (2, "b")])), ("2", page(&[(3, "c")]))] {
+        for (p, items) in [
+            ("1", page(&[(1, "a"), (2, "b")])),
+            ("2", page(&[(3, "c")])),
+            ("3", page(&[])),
+        ] {
             Mock::given(path("/p"))
                 .and(query_param("page", p))
                 .and(query_param("per_page", "2"))
@@ -244,8 +248,9 @@ fn paginates_by_page_number_and_by_offset() {
     let out = go(&rt, m, json!({"base_url": server.uri()}));
     let n = names(&out);
     assert_eq!(n.len(), 7, "{n:?}");
-    // page: 2 requests (the short page ends it); offset: 3 (the empty page ends it).
-    assert_eq!(out.requests, 5);
+    // An empty page ends both (a server may cap the page size below the one asked for).
+    assert_eq!(out.requests, 6);
+    assert!(gaps(&out).is_empty(), "{:?}", gaps(&out));
 }
 
 #[test]
@@ -969,9 +974,38 @@ fn serve_examples(rt: &tokio::runtime::Runtime, m: &Manifest, prefix: &str) -> M
         for r in &ex.responses {
             let s = m.stream(&r.stream.as_ref().unwrap().value).unwrap();
             let re = format!("^{prefix}{}$", s.path.pattern());
+            // Numbered pages after the first are empty (the recorded answer is one page).
+            let page_param = s
+                .paginate
+                .as_ref()
+                .filter(|p| {
+                    p.kind.value == nhi_audit::connector::declarative::manifest::PageKind::Page
+                })
+                .and_then(|p| p.param.clone());
+            let records = s
+                .records
+                .as_ref()
+                .map(|r| r.value.clone())
+                .unwrap_or_default();
+            let body = r.body.clone();
             Mock::given(method("GET"))
                 .and(wiremock::matchers::path_regex(re))
-                .respond_with(ResponseTemplate::new(200).set_body_json(r.body.clone()))
+                .respond_with(move |req: &Request| {
+                    let later = page_param.as_ref().is_some_and(|p| {
+                        req.url
+                            .query_pairs()
+                            .any(|(k, v)| k == p.as_str() && v != "1")
+                    });
+                    let mut b = body.clone();
+                    if later {
+                        if records.is_empty() {
+                            b = json!([]);
+                        } else {
+                            b[records.as_str()] = json!([]);
+                        }
+                    }
+                    ResponseTemplate::new(200).set_body_json(b)
+                })
                 .mount(&server)
                 .await;
         }
@@ -1184,4 +1218,83 @@ fn an_ai_vendor_app_is_recognised_from_the_shipped_catalogue() {
         !rules_on(&v, "000000000002-example.apps.googleusercontent.com")
             .contains(&"owner-missing".to_string())
     );
+}
+
+#[test]
+fn a_pagination_cycle_stops_and_keeps_what_was_read() {
+    let rt = rt();
+    let server = rt.block_on(MockServer::start());
+    let uri = server.uri();
+    rt.block_on(async {
+        Mock::given(path("/c"))
+            .and(query_param("p", "b"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"value": page(&[(2, "b")]), "next": format!("{uri}/c?p=a")}),
+                ),
+            )
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/c"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"value": page(&[(1, "a")]), "next": format!("{uri}/c?p=b")}),
+                ),
+            )
+            .mount(&server)
+            .await;
+    });
+    let m = manifest(
+        "",
+        &format!(
+            "  - name: c\n    path: /c\n    records: value\n    paginate: {{ type: next-url, path: next }}\n{EMIT}"
+        ),
+    );
+    let out = go(&rt, m, json!({"base_url": uri}));
+    assert_eq!(names(&out), ["a", "b"]);
+    assert!(
+        gaps(&out)[0].contains("pagination cycle"),
+        "{:?}",
+        gaps(&out)
+    );
+    assert_eq!(out.requests, 3);
+}
+
+#[test]
+fn shared_headers_are_sent_and_a_parent_based_when_skips_partitions() {
+    let rt = rt();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(async {
+        Mock::given(path("/apps"))
+            .and(header("x-api-version", "7"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"id": 1, "mode": "OIDC"}, {"id": 2, "mode": "SAML"}
+            ])))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(header("x-api-version", "8"))
+            .respond_with(|req: &Request| {
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"id": req.url.path(), "name": req.url.path()}]))
+            })
+            .mount(&server)
+            .await;
+    });
+    let yaml = format!(
+        "id: t\nname: t\ndescription: t\ninputs:\n  base_url: {{ type: url, required: true, description: r }}\naccount: t\nrequests:\n  base_url: \"{{{{ config.base_url }}}}\"\n  headers: {{ X-Api-Version: \"7\" }}\nstreams:\n  - name: apps\n    path: /apps\n  - name: grants\n    parent: apps\n    when: \"{{{{ parent.mode | eq('OIDC') }}}}\"\n    headers: {{ x-api-version: \"8\" }}\n    path: \"/apps/{{{{ parent.id }}}}/grants\"\n{EMIT}\n"
+    );
+    let m = Manifest::parse(&yaml, "t.yaml").unwrap();
+    let out = go(&rt, m, json!({"base_url": server.uri()}));
+    assert_eq!(names(&out), ["/apps/1/grants"]);
+    assert!(gaps(&out).is_empty(), "{:?}", gaps(&out));
+    assert_eq!(out.requests, 2);
+}
+
+#[test]
+fn a_public_input_cannot_default_to_a_secret_one() {
+    let yaml = "id: t\nname: t\ndescription: t\ninputs:\n  token: { type: string, secret: true, description: s }\n  label: { type: string, default: \"x-{{ config.token }}\", description: l }\naccount: t\nrequests: { base_url: \"https://example.com\" }\nstreams: []\n";
+    let e = Manifest::parse(yaml, "t.yaml").unwrap_err();
+    assert!(e.message.contains("default refers to `token`"), "{e}");
 }

@@ -47,6 +47,7 @@ struct Route {
     body: Value,
     records: Vec<Seg>,
     page: Option<(PageKind, Option<String>, Option<String>)>,
+    start: u64,
 }
 
 #[derive(Default)]
@@ -157,7 +158,9 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
             .paginate
             .as_ref()
             .map(|p| (p.kind.value, p.path.clone(), p.param.clone()));
+        let start = s.paginate.as_ref().and_then(|p| p.start).unwrap_or(1);
         state.routes.push(Route {
+            start,
             stream: sname.value.clone(),
             re,
             body: r.body.clone(),
@@ -221,14 +224,7 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
         let splittable = walk(&r.body, &r.records)
             .and_then(Value::as_array)
             .is_some_and(|a| a.len() >= 2);
-        let pages_by_body = matches!(
-            r.page,
-            Some((
-                PageKind::NextUrl | PageKind::Cursor | PageKind::LinkHeader,
-                _,
-                _
-            ))
-        );
+        let pages_by_body = r.page.is_some();
         if splittable && pages_by_body && !st.paged.contains(&r.stream) {
             problems.push(format!(
                 "stream {}: the second page was not requested",
@@ -361,7 +357,10 @@ async fn handle(
         .get("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    while buf.len() < head_end + len {
+    if len > 1 << 20 {
+        return Ok(());
+    }
+    while buf.len() < head_end.saturating_add(len) {
         let n = sock.read(&mut chunk).await?;
         if n == 0 {
             break;
@@ -459,12 +458,45 @@ fn respond(
     let records = walk(&body, &route.records)
         .and_then(Value::as_array)
         .cloned();
-    let Some(records) = records.filter(|r| r.len() >= 2) else {
-        return (200, extra, body);
-    };
     let Some((kind, page_path, param)) = route.page.clone() else {
         return (200, extra, body);
     };
+    let Some(records) = records else {
+        return (200, extra, body);
+    };
+    // Numbered and offset pages: the first half, the second half, then empty pages.
+    if matches!(kind, PageKind::Page | PageKind::Offset) {
+        let split = if records.len() >= 2 {
+            records.len().div_ceil(2)
+        } else {
+            records.len()
+        };
+        let value: u64 = param
+            .as_ref()
+            .and_then(|p| q.get(p))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let index = match kind {
+            PageKind::Page => value.saturating_sub(route.start),
+            _ if value == 0 => 0,
+            _ if value == split as u64 => 1,
+            _ => 2,
+        };
+        let slice = match index {
+            0 => records[..split].to_vec(),
+            1 => records[split..].to_vec(),
+            _ => Vec::new(),
+        };
+        if index == 1 && !slice.is_empty() {
+            let stream = route.stream.clone();
+            st.paged.insert(stream);
+        }
+        set(&mut body, &st.routes[ix].records, Value::Array(slice));
+        return (200, extra, body);
+    }
+    if records.len() < 2 {
+        return (200, extra, body);
+    }
     let split = records.len().div_ceil(2);
     let second = match kind {
         PageKind::NextUrl | PageKind::LinkHeader => q.get("nhi_page").is_some_and(|v| v == "2"),

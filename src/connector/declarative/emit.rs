@@ -241,6 +241,11 @@ impl<'a> Builder<'a> {
                 };
                 let cid = format!("{identity_id}#{}-{handle}", c.kind.slug());
                 let last_used = time(&c.last_used, &cv);
+                // Known when the provider reports it: a time, or null for "never used".
+                let last_used_known = c.last_used.as_ref().is_some_and(|t| {
+                    let raw = t.eval(&cv);
+                    raw.is_null() || last_used.is_some()
+                });
                 let active = c
                     .active
                     .as_ref()
@@ -258,7 +263,7 @@ impl<'a> Builder<'a> {
                     last_used_service: None,
                     last_used_region: None,
                     expires: time(&c.expires, &cv),
-                    last_used_known: c.last_used.is_some(),
+                    last_used_known,
                 });
             }
         }

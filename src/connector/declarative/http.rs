@@ -184,11 +184,13 @@ impl Http {
             for (k, v) in headers {
                 req = req.header(k, v);
             }
+            let mut used = None;
             if let Some(a) = &self.auth {
                 let (name, value) = a
                     .header(self)
                     .await
                     .map_err(|e| FetchError::Other(self.redact.clean(&e)))?;
+                used = Some(value.clone());
                 req = req.header(name, value);
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -208,7 +210,36 @@ impl Http {
             };
             let status = resp.status().as_u16();
             let headers_out = resp.headers().clone();
-            let text = resp.text().await.unwrap_or_default();
+            if resp.content_length().is_some_and(|n| n > MAX_BODY) {
+                return Err(FetchError::Other(format!(
+                    "the response is larger than {} MiB at {}",
+                    MAX_BODY >> 20,
+                    self.redact.clean(&redact_query(url))
+                )));
+            }
+            let text = match resp.text().await {
+                Ok(t) if t.len() as u64 <= MAX_BODY => t,
+                Ok(_) => {
+                    return Err(FetchError::Other(format!(
+                        "the response is larger than {} MiB at {}",
+                        MAX_BODY >> 20,
+                        self.redact.clean(&redact_query(url))
+                    )));
+                }
+                Err(e) => {
+                    // A body cut off mid-way is not an empty page.
+                    if attempt + 1 < self.retry.max_attempts {
+                        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                        self.wait(self.backoff(attempt)).await?;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(FetchError::Other(format!(
+                        "the response could not be read: {}",
+                        self.redact.clean(&e.without_url().to_string())
+                    )));
+                }
+            };
             let body: Value = if text.trim().is_empty() {
                 Value::Null
             } else {
@@ -226,13 +257,18 @@ impl Http {
             let retry_after = retry_after(&headers_out);
             if status == 401 && !reauthed && self.auth.as_ref().is_some_and(|a| a.refreshable()) {
                 // An expired or revoked token: fetch a new one once.
-                if let Some(a) = &self.auth {
-                    a.invalidate().await;
+                if let (Some(a), Some(v)) = (&self.auth, &used) {
+                    a.invalidate(v).await;
                 }
                 reauthed = true;
                 continue;
             }
-            if status == 429 || (500..600).contains(&status) {
+            // Google reports some rate limits as 403 with a reason in the body.
+            let throttled_403 = status == 403 && {
+                let t = body.to_string();
+                t.contains("rateLimitExceeded") || t.contains("userRateLimitExceeded")
+            };
+            if status == 429 || throttled_403 || (500..600).contains(&status) {
                 if attempt + 1 < self.retry.max_attempts {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     self.wait(retry_after.unwrap_or_else(|| self.backoff(attempt)))
@@ -244,7 +280,7 @@ impl Http {
                     status,
                     format!(
                         "{} (gave up after {} attempts)",
-                        self.redact.clean(&error_text(&body)),
+                        short(&self.redact.clean(&error_text(&body))),
                         attempt + 1
                     ),
                 ));
@@ -252,7 +288,7 @@ impl Http {
             if !(200..300).contains(&status) {
                 return Err(FetchError::Status(
                     status,
-                    self.redact.clean(&error_text(&body)),
+                    short(&self.redact.clean(&error_text(&body))),
                 ));
             }
             if let Some((path, ew)) = &self.error_when
@@ -271,7 +307,7 @@ impl Http {
                     attempt += 1;
                     continue;
                 }
-                let msg = self.redact.clean(&msg);
+                let msg = short(&self.redact.clean(&msg));
                 if ew.skip.contains(&msg) {
                     return Err(FetchError::Skip(msg));
                 }
@@ -287,6 +323,14 @@ impl Http {
     }
 }
 
+/// The largest response body read (64 MiB): larger is an error, never an unbounded read.
+const MAX_BODY: u64 = 64 << 20;
+
+/// A message cut to 300 characters (after redaction, so no secret is cut in half).
+fn short(s: &str) -> String {
+    s.chars().take(300).collect()
+}
+
 /// A URL without its query (queries may carry cursors; never secrets, but keep logs short).
 pub fn redact_query(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_string()
@@ -298,7 +342,7 @@ fn error_text(body: &Value) -> String {
     if let (Some(Value::String(e)), Some(Value::String(d))) =
         (body.get("error"), body.get("error_description"))
     {
-        return format!("{e}: {d}").chars().take(300).collect();
+        return format!("{e}: {d}");
     }
     let candidates = [
         "/error/message",
@@ -313,8 +357,7 @@ fn error_text(body: &Value) -> String {
             && !v.is_null()
             && !v.is_object()
         {
-            let t = to_text(v);
-            return t.chars().take(300).collect();
+            return to_text(v);
         }
     }
     "no error message".into()
@@ -322,7 +365,15 @@ fn error_text(body: &Value) -> String {
 
 /// `Retry-After`: seconds, or an HTTP date.
 pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    let v = h.get("retry-after")?.to_str().ok()?.trim();
+    let Some(v) = h.get("retry-after").and_then(|v| v.to_str().ok()) else {
+        // Okta (`x-rate-limit-reset`) and GitHub-style (`x-ratelimit-reset`): epoch seconds.
+        let reset = ["x-rate-limit-reset", "x-ratelimit-reset"]
+            .iter()
+            .find_map(|k| h.get(*k)?.to_str().ok()?.trim().parse::<i64>().ok())?;
+        let d = reset.saturating_sub(chrono::Utc::now().timestamp());
+        return Some(Duration::from_secs(d.clamp(0, 86_400) as u64));
+    };
+    let v = v.trim();
     if let Ok(s) = v.parse::<u64>() {
         return Some(Duration::from_secs(s));
     }
@@ -411,8 +462,16 @@ impl Authenticator {
         )
     }
 
-    async fn invalidate(&self) {
-        *self.cache.lock().await = None;
+    /// Forgets the cached token, if it is still the one that was refused (a concurrent
+    /// request may have replaced it already).
+    async fn invalidate(&self, used: &HeaderValue) {
+        let mut cache = self.cache.lock().await;
+        if cache
+            .as_ref()
+            .is_some_and(|(t, _)| used.as_bytes() == format!("Bearer {t}").as_bytes())
+        {
+            *cache = None;
+        }
     }
 
     /// The header to send, fetching a token when none is cached or it is about to expire.
@@ -438,7 +497,10 @@ impl Authenticator {
                         http.redact.add(&t);
                         // Refresh a minute early (or halfway, for short-lived tokens).
                         let margin = (life / 2).min(Duration::from_secs(60));
-                        *cache = Some((t.clone(), Instant::now() + life - margin));
+                        let until = Instant::now()
+                            .checked_add(life - margin)
+                            .unwrap_or_else(Instant::now);
+                        *cache = Some((t.clone(), until));
                         t
                     }
                 };
@@ -494,6 +556,7 @@ impl Authenticator {
                         "client_assertion_type",
                         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
                     ));
+                    http.redact.add(&assertion);
                     form.push(("client_assertion", assertion));
                 }
                 if let Some(s) = self.fields.get("scope") {
@@ -517,7 +580,9 @@ impl Authenticator {
                     "grant_type",
                     "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
                 ));
-                form.push(("assertion", self.sign(claims)?));
+                let assertion = self.sign(claims)?;
+                http.redact.add(&assertion);
+                form.push(("assertion", assertion));
             }
             AuthKind::Bearer | AuthKind::ApiKey => unreachable!("static credentials"),
         }
@@ -566,11 +631,11 @@ impl Authenticator {
                 continue;
             }
             if !(200..300).contains(&status) {
-                return Err(http.redact.clean(&format!(
+                return Err(format!(
                     "the token endpoint {} refused: HTTP {status}: {}",
                     redact_query(token_url),
-                    error_text(&v)
-                )));
+                    short(&http.redact.clean(&error_text(&v)))
+                ));
             }
             let token = v
                 .get("access_token")
@@ -588,7 +653,8 @@ impl Authenticator {
                 Some(Value::String(s)) => s.parse().ok(),
                 _ => None,
             }
-            .unwrap_or(3600);
+            .unwrap_or(3600)
+            .clamp(1, 86_400);
             http.stats.tokens.fetch_add(1, Ordering::Relaxed);
             return Ok((token, Duration::from_secs(life.max(1))));
         }

@@ -299,8 +299,16 @@ pub struct Paginate {
     #[serde(default)]
     pub size_param: Option<String>,
     /// The most pages to read per partition (a guard against a server that never stops).
-    #[serde(default = "default_max_pages")]
+    #[serde(default = "default_max_pages", deserialize_with = "at_least_one")]
     pub max_pages: u64,
+}
+
+fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = u64::deserialize(d)?;
+    if v == 0 {
+        return Err(serde::de::Error::custom("max_pages must be at least 1"));
+    }
+    Ok(v)
 }
 
 fn default_max_pages() -> u64 {
@@ -723,6 +731,33 @@ impl Manifest {
                     format!("input `{name}` is required and has a default: choose one"),
                 ));
             }
+            // A default may refer to other inputs, but a public input never to a secret one:
+            // it would carry the secret into URLs and reports.
+            if let Some(Value::String(d)) = &input.default
+                && d.contains("{{")
+            {
+                let t = Template::parse(d)
+                    .map_err(|e| self.err_at(0, 0, format!("input `{name}` default: {e}")))?;
+                for p in t.paths() {
+                    let Some(Seg::Key(k)) = p.segs.first().filter(|_| p.root == "config") else {
+                        return Err(self.err_at(
+                            0,
+                            0,
+                            format!("input `{name}` default may refer only to config.INPUT"),
+                        ));
+                    };
+                    let secret = self.inputs.get(k).map(|i| i.secret);
+                    if secret.is_none() || (secret == Some(true) && !input.secret) {
+                        return Err(self.err_at(
+                            0,
+                            0,
+                            format!(
+                                "input `{name}` default refers to `{k}`, which is unknown or a secret"
+                            ),
+                        ));
+                    }
+                }
+            }
         }
         let secrets: BTreeSet<&str> = self
             .inputs
@@ -795,7 +830,7 @@ impl Manifest {
             if !seen.insert(name.clone()) {
                 return Err(self.err_at(at.0, at.1, format!("stream `{name}` is declared twice")));
             }
-            let mut roots = vec!["config", "body"];
+            let mut roots = vec!["config"];
             if let Some(p) = &s.parent {
                 if !seen.contains(&p.value) || p.value == *name {
                     return Err(self.err_at(

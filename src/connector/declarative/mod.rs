@@ -101,8 +101,16 @@ impl Selected {
                 }
                 None => {}
                 Some(v) => {
-                    let typed = typed(input.kind, v)
-                        .map_err(|e| format!("{origin}: connectors.{id}.{name}: {e}"))?;
+                    let typed = typed(input.kind, v).map_err(|e| {
+                        if input.secret {
+                            format!(
+                                "{origin}: connectors.{id}.{name}: expected {} (a secret: its value is not shown)",
+                                format!("{:?}", input.kind).to_lowercase()
+                            )
+                        } else {
+                            format!("{origin}: connectors.{id}.{name}: {e}")
+                        }
+                    })?;
                     values.insert(name.clone(), typed);
                 }
             }

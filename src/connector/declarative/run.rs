@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::http::{Authenticator, FetchError, Http, Redactor, redact_query};
 use super::manifest::{PageKind, Stream};
-use super::template::{Indexes, Vars, parse_path, to_text, walk};
+use super::template::{Indexes, Template, Vars, parse_path, to_text, walk};
 use super::{Selected, check_url};
 use crate::connector::ConnectorError;
 use crate::model::{Coverage, CoverageStatus, Inventory, Source};
@@ -37,8 +37,9 @@ pub struct RunOutput {
     pub records: BTreeMap<String, usize>,
 }
 
-/// A partition's records, or its path and why it failed.
-type PartitionResult = Result<Vec<Value>, (String, FetchError)>;
+/// A partition's records (None: nothing could be read), and its path and what went wrong
+/// (records read before a page limit or a cycle are kept).
+type PartitionResult = (Option<Vec<Value>>, Option<(String, FetchError)>);
 
 struct Failure {
     stream: String,
@@ -99,7 +100,10 @@ pub async fn run(
     let mut counts = BTreeMap::new();
     for s in &m.streams {
         let name = s.name.value.clone();
+        // A stream's `when` over config alone decides once; one over `parent` decides per
+        // partition (in fetch_partition).
         if let Some(w) = &s.when
+            && s.parent.is_none()
             && !w.truthy(&vars)
         {
             cov.read
@@ -128,8 +132,9 @@ pub async fn run(
                 let http = &http;
                 let cfg = &cfg;
                 let base = &base;
+                let headers = &m.requests.headers;
                 async move {
-                    let r = fetch_partition(http, s, base, cfg, p.as_deref()).await;
+                    let r = fetch_partition(http, s, headers, base, cfg, p.as_deref()).await;
                     (p, r)
                 }
             }))
@@ -137,17 +142,19 @@ pub async fn run(
             .collect()
             .await;
         let mut recs = Vec::new();
-        let mut ok = false;
-        for (p, r) in results {
-            match r {
-                Ok(records) => {
-                    ok = true;
-                    recs.extend(records.into_iter().map(|record| Rec {
-                        parent: p.clone(),
-                        record: Arc::new(record),
-                    }));
-                }
-                Err((partition, e)) => {
+        // A fan-out over a parent with no records read nothing, successfully.
+        let mut ok = results.is_empty();
+        for (p, (records, err)) in results {
+            if records.is_some() {
+                ok = true;
+            }
+            recs.extend(records.into_iter().flatten().map(|record| Rec {
+                parent: p.clone(),
+                record: Arc::new(record),
+            }));
+            match err {
+                None => {}
+                Some((partition, e)) => {
                     let skipped = match &e {
                         FetchError::Status(code, _) => s.skip_on.contains(code),
                         FetchError::Skip(_) => true,
@@ -157,7 +164,7 @@ pub async fn run(
                         stream: name.clone(),
                         skipped,
                         reason: redact.clean(&e.to_string()),
-                        partition: (s.parent.is_some()).then_some(partition),
+                        partition: (s.parent.is_some()).then(|| redact.clean(&partition)),
                     })
                 }
             }
@@ -292,17 +299,53 @@ pub async fn run(
 async fn fetch_partition(
     http: &Http,
     s: &Stream,
+    defaults: &BTreeMap<String, Template>,
     base: &str,
     cfg: &Value,
     parent: Option<&Value>,
-) -> Result<Vec<Value>, (String, FetchError)> {
+) -> PartitionResult {
+    match read_pages(http, s, defaults, base, cfg, parent).await {
+        Ok(v) => (Some(v), None),
+        Err(Partial {
+            records,
+            label,
+            error,
+        }) => (records, Some((label, error))),
+    }
+}
+
+/// Why a partition stopped early, with the records read until then, if any count.
+struct Partial {
+    records: Option<Vec<Value>>,
+    label: String,
+    error: FetchError,
+}
+
+async fn read_pages(
+    http: &Http,
+    s: &Stream,
+    defaults: &BTreeMap<String, Template>,
+    base: &str,
+    cfg: &Value,
+    parent: Option<&Value>,
+) -> Result<Vec<Value>, Partial> {
     let mut vars = Vars::default().with("config", cfg);
     if let Some(p) = parent {
         vars = vars.with("parent", p);
     }
+    if parent.is_some()
+        && let Some(w) = &s.when
+        && !w.truthy(&vars)
+    {
+        return Ok(Vec::new());
+    }
     let path = to_text(&s.path.eval(&vars));
     let label = redact_query(&path);
-    let fail = |e: FetchError| (label.clone(), e);
+    let fail = |e: FetchError| Partial {
+        records: None,
+        label: label.clone(),
+        error: e,
+    };
     let mut first = if path.starts_with("http://") || path.starts_with("https://") {
         path.clone()
     } else {
@@ -332,11 +375,14 @@ async fn fetch_partition(
         url.set_query(None);
     }
     first = url.to_string();
-    let headers: Vec<(String, String)> = s
-        .headers
-        .iter()
-        .filter_map(|(k, t)| t.text(&vars).map(|v| (k.clone(), v)))
-        .collect();
+    // Shared headers, then the stream's own (which win).
+    let mut merged: BTreeMap<String, String> = BTreeMap::new();
+    for (k, t) in defaults.iter().chain(&s.headers) {
+        if let Some(v) = t.text(&vars) {
+            merged.insert(k.to_ascii_lowercase(), v);
+        }
+    }
+    let headers: Vec<(String, String)> = merged.into_iter().collect();
     let records_path = match &s.records {
         Some(r) => parse_path(&r.value).map_err(|e| fail(FetchError::Other(e)))?,
         None => Vec::new(),
@@ -378,8 +424,20 @@ async fn fetch_partition(
     }
     let mut out = Vec::new();
     let mut pages = 0u64;
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(next.clone());
     loop {
-        let resp = http.get(&next, &headers).await.map_err(fail)?;
+        let resp = match http.get(&next, &headers).await {
+            Ok(r) => r,
+            // A failure after the first page keeps what was read.
+            Err(e) => {
+                return Err(Partial {
+                    records: (pages > 0).then_some(out),
+                    label: label.clone(),
+                    error: e,
+                });
+            }
+        };
         let records = match walk(&resp.body, &records_path) {
             Some(Value::Array(a)) => a.clone(),
             Some(Value::Null) | None => Vec::new(),
@@ -389,12 +447,6 @@ async fn fetch_partition(
         out.extend(records);
         pages += 1;
         let Some(p) = pg else { break };
-        if pages >= p.max_pages {
-            return Err(fail(FetchError::Other(format!(
-                "stopped after {pages} pages (paginate.max_pages); {} records read",
-                out.len()
-            ))));
-        }
         let following = match p.kind.value {
             PageKind::NextUrl => p
                 .path
@@ -417,39 +469,57 @@ async fn fetch_partition(
                 .filter_map(|v| v.to_str().ok())
                 .find_map(next_link)
                 .map(|u| absolute(base, &u)),
-            PageKind::Page => {
-                let size = p.page_size.unwrap_or(1);
-                (n > 0 && n >= size).then(|| {
-                    page_no += 1;
-                    set_param(
-                        &next,
-                        p.param.as_deref().unwrap_or("page"),
-                        &page_no.to_string(),
-                    )
-                })
-            }
-            PageKind::Offset => {
-                let size = p.page_size.unwrap_or(1);
-                (n > 0 && n >= size).then(|| {
-                    offset += n;
-                    set_param(
-                        &next,
-                        p.param.as_deref().unwrap_or("offset"),
-                        &offset.to_string(),
-                    )
-                })
-            }
+            // Numbered and offset pages end with an empty page: a server that caps the page
+            // size below the one asked for must not truncate the list.
+            PageKind::Page => (n > 0).then(|| {
+                page_no += 1;
+                set_param(
+                    &next,
+                    p.param.as_deref().unwrap_or("page"),
+                    &page_no.to_string(),
+                )
+            }),
+            PageKind::Offset => (n > 0).then(|| {
+                offset += n;
+                set_param(
+                    &next,
+                    p.param.as_deref().unwrap_or("offset"),
+                    &offset.to_string(),
+                )
+            }),
         };
         let Some(u) = following else { break };
+        let stop = |why: String, out: Vec<Value>| Partial {
+            records: Some(out),
+            label: label.clone(),
+            error: FetchError::Other(why),
+        };
         // A next page on another host would receive the credentials: never followed.
         if origin(&u) != origin(base) {
-            return Err(fail(FetchError::Other(format!(
-                "the next page is on another host ({}); not followed",
-                redact_query(&u)
-            ))));
+            return Err(stop(
+                format!(
+                    "the next page is on another host ({}); not followed",
+                    redact_query(&u)
+                ),
+                out,
+            ));
         }
-        if u == next {
-            break;
+        if !seen.insert(u.clone()) {
+            return Err(stop(
+                format!(
+                    "the server sent a page already read (a pagination cycle) after {pages} pages; stopped"
+                ),
+                out,
+            ));
+        }
+        if pages >= p.max_pages {
+            return Err(stop(
+                format!(
+                    "stopped after {pages} pages (paginate.max_pages); {} records read",
+                    out.len()
+                ),
+                out,
+            ));
         }
         next = u;
     }
@@ -468,7 +538,22 @@ fn absolute(base: &str, u: &str) -> String {
 
 /// The `rel="next"` target of a `link` header value.
 pub fn next_link(link: &str) -> Option<String> {
-    for part in link.split(',') {
+    // Split on commas outside `<…>` (a URL may hold commas).
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in link.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            ',' if depth <= 0 => {
+                parts.push(&link[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&link[start..]);
+    for part in parts {
         let mut pieces = part.split(';');
         let target = pieces.next()?.trim();
         let is_next = pieces.any(|p| {
@@ -496,5 +581,9 @@ mod tests {
             Some("https://x/a?after=1".into())
         );
         assert_eq!(super::next_link(r#"<https://x/a>; rel="self""#), None);
+        assert_eq!(
+            super::next_link(r#"<https://x/a?ids=1,2>; rel="next""#),
+            Some("https://x/a?ids=1,2".into())
+        );
     }
 }

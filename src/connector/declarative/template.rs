@@ -1,7 +1,7 @@
 //! Templates in connector manifests: `{{ record.displayName | default(record.id) }}`.
 //!
 //! A template is literal text with `{{ expression }}` holes. An expression is a path from a
-//! root (`config`, `record`, `parent`, `item`, `body`), or a literal, followed by filters. A
+//! root (`config`, `record`, `parent`, `item`), or a literal, followed by filters. A
 //! template that is exactly one hole yields the value itself (a list stays a list); anything
 //! else yields text. A path that is not in the data yields null: APIs leave fields out.
 //! Templates are parsed when the manifest is loaded, so a bad one is an error with its file,
@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// The names a template may start a path with.
-pub const ROOTS: &[&str] = &["config", "record", "parent", "item", "body"];
+pub const ROOTS: &[&str] = &["config", "record", "parent", "item"];
 
 /// A parsed template with where it was written.
 #[derive(Clone)]
@@ -768,9 +768,9 @@ pub fn parse_path(s: &str) -> Result<Vec<Seg>, String> {
         return Ok(Vec::new());
     }
     let src = if s.starts_with('[') {
-        format!("body{s}")
+        format!("record{s}")
     } else {
-        format!("body.{s}")
+        format!("record.{s}")
     };
     match parse_expr(&src)? {
         Expr {
