@@ -99,14 +99,7 @@ pub async fn discover(
             }
             Err(ConnectorError::Unavailable(m)) => {
                 line.finish("unavailable");
-                let mut cov = crate::model::Coverage::new(c.id());
-                cov.status = crate::model::CoverageStatus::Failed;
-                cov.gaps.push(crate::model::Gap {
-                    what: "everything".into(),
-                    reason: m,
-                    rules_affected: vec![],
-                });
-                inv.coverage.push(cov);
+                inv.coverage.push(crate::model::Coverage::failed(c.id(), m));
             }
         }
     }

@@ -62,6 +62,20 @@ impl Coverage {
         }
     }
 
+    /// A source that could not be read at all, and why.
+    pub fn failed(source: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            status: CoverageStatus::Failed,
+            read: Vec::new(),
+            gaps: vec![Gap {
+                what: "everything".into(),
+                reason: reason.into(),
+                rules_affected: Vec::new(),
+            }],
+        }
+    }
+
     /// Records a gap and downgrades the status to partial (unless it already failed).
     pub fn gap(&mut self, what: impl Into<String>, reason: impl Into<String>, rules: &[&str]) {
         if self.status == CoverageStatus::Complete {

@@ -525,6 +525,33 @@ fn static_credentials_bearer_and_prefixed_api_key() {
     assert_eq!(names(&out), ["a"]);
 }
 
+/// Runs `nhi scan --connector SPEC` from a scratch directory with this nhi.yaml, as JSON at
+/// the fixed clock; the report is null when the run printed none.
+fn scan_connector(spec: &str, config: &str, env: &[(&str, &str)]) -> (Run, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("nhi.yaml");
+    std::fs::write(&cfg, config).unwrap();
+    let r = nhi_with(
+        dir.path(),
+        &[
+            "scan",
+            "--connector",
+            spec,
+            "--config",
+            cfg.to_str().unwrap(),
+            "-f",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--fail-on",
+            "never",
+        ],
+        env,
+    );
+    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (r, v)
+}
+
 fn form(req: &Request) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(&req.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -727,33 +754,15 @@ fn a_secret_never_reaches_an_error_or_the_report() {
             })
             .mount(&server),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
+    let (r, report) = scan_connector(
+        "entra-id",
+        &format!(
             "connectors:\n  entra-id:\n    tenant_id: t1\n    client_id: c1\n    client_secret: \"${{env:TEST_ENTRA_SECRET}}\"\n    base_url: {u}\n    token_url: {u}/token\n",
             u = server.uri()
         ),
-    )
-    .unwrap();
-    let r = nhi_with(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "entra-id",
-            "--config",
-            cfg.to_str().unwrap(),
-            "-f",
-            "json",
-            "--as-of",
-            "2026-11-15",
-        ],
         &[("TEST_ENTRA_SECRET", secret)],
     );
     assert_eq!(r.code, 3, "{r:?}");
-    let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let cov = report["coverage"].to_string();
     assert!(
         cov.contains("authentication failed") && cov.contains("invalid_client"),
@@ -1018,34 +1027,15 @@ fn an_entra_tenant_scanned_end_to_end_shows_the_rules_on_its_data() {
     let rt = rt();
     let m = Manifest::builtin("entra-id").unwrap().unwrap();
     let server = serve_examples(&rt, &m, "");
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
+    let (r, v) = scan_connector(
+        "entra-id",
+        &format!(
             "connectors:\n  entra-id:\n    tenant_id: contoso.onmicrosoft.com\n    client_id: c1\n    client_secret: example-secret-value\n    sign_in_activity: true\n    base_url: {u}\n    token_url: {u}/t/token\n",
             u = server.uri()
         ),
-    )
-    .unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "entra-id",
-            "--config",
-            cfg.to_str().unwrap(),
-            "-f",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--fail-on",
-            "never",
-        ],
+        &[],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let grant = "oauth-grant/AVs6JuUDjkCFV7q2gd8QTOQDNpSH5-lPk9HjD3Sarjk";
     let on = rules_on(&v, grant);
     for rule in [
@@ -1110,36 +1100,16 @@ fn a_user_written_manifest_runs_from_a_file_without_recompiling() {
     )
     .unwrap();
     let server = serve_examples(&rt, &m, "/v2");
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
+    let manifest = root().join("tests/fixtures/connectors/acme-vault.yaml");
+    let (r, v) = scan_connector(
+        manifest.to_str().unwrap(),
+        &format!(
             "connectors:\n  acme-vault:\n    org: acme\n    base_url: {}/v2\nai_agents:\n  saas_apps:\n    - name: OpenAI ChatGPT connectors\n      names: [\"ChatGPT*\"]\n",
             server.uri()
         ),
-    )
-    .unwrap();
-    let manifest = root().join("tests/fixtures/connectors/acme-vault.yaml");
-    let r = nhi_with(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            manifest.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-            "-f",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--fail-on",
-            "never",
-        ],
         &[("ACME_VAULT_KEY", "acme-key-from-env")],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["identities"].as_array().unwrap().len(), 2);
     let reqs = rt.block_on(server.received_requests()).unwrap();
     assert!(reqs.iter().all(|q| {
@@ -1165,36 +1135,17 @@ fn an_ai_vendor_app_is_recognised_from_the_shipped_catalogue() {
     let rt = rt();
     let m = Manifest::builtin("google-workspace").unwrap().unwrap();
     let server = serve_examples(&rt, &m, "");
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
     let key = root().join("data/example-rsa-key.pem");
-    std::fs::write(
-        &cfg,
-        format!(
+    let (r, v) = scan_connector(
+        "google-workspace",
+        &format!(
             "connectors:\n  google-workspace:\n    admin_email: admin@example.com\n    client_email: sa@example.iam.gserviceaccount.com\n    private_key: \"${{file:{}}}\"\n    domain: example.com\n    base_url: {u}\n    token_url: {u}/token\n",
             key.display(),
             u = server.uri()
         ),
-    )
-    .unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "google-workspace",
-            "--config",
-            cfg.to_str().unwrap(),
-            "-f",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--fail-on",
-            "never",
-        ],
+        &[],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let chat = rules_on(
         &v,
         "100000000000000000001:000000000001-example.apps.googleusercontent.com",

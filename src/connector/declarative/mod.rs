@@ -245,14 +245,10 @@ impl Connector for Declarative {
                 Ok(out) => inv.merge(out.inventory),
                 // One provider that cannot be read does not stop the others.
                 Err(ConnectorError::Unavailable(m)) => {
-                    let mut cov = crate::model::Coverage::new(sel.manifest.id.value.clone());
-                    cov.status = crate::model::CoverageStatus::Failed;
-                    cov.gaps.push(crate::model::Gap {
-                        what: "everything".into(),
-                        reason: m,
-                        rules_affected: vec![],
-                    });
-                    inv.coverage.push(cov);
+                    inv.coverage.push(crate::model::Coverage::failed(
+                        sel.manifest.id.value.clone(),
+                        m,
+                    ));
                 }
                 Err(e) => return Err(e),
             }
