@@ -237,7 +237,7 @@ pub struct Config {
     pub github: GithubConfig,
     /// SaaS connector inputs: connector id → input name → value (`${env:NAME}` and
     /// `${file:PATH}` are expanded when the connector runs).
-    pub connectors: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    pub connectors: BTreeMap<String, BTreeMap<String, serde_saphyr::Spanned<serde_json::Value>>>,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -58,9 +58,18 @@ fn connector_settings(
                 m.id.value
             );
         }
-        let given = cfg.connectors.get(&m.id.value).cloned().unwrap_or_default();
+        let given: std::collections::BTreeMap<String, (serde_json::Value, String)> = cfg
+            .connectors
+            .get(&m.id.value)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                let at = format!("{origin}:{}:{}", v.referenced.line(), v.referenced.column());
+                (k.clone(), (v.value.clone(), at))
+            })
+            .collect();
         out.push(
-            crate::connector::declarative::Selected::resolve(m, &given, &origin)
+            crate::connector::declarative::Selected::resolve_located(m, &given)
                 .map_err(|e| anyhow::anyhow!(e))?,
         );
     }

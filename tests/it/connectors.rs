@@ -840,7 +840,34 @@ fn a_missing_required_input_or_unknown_input_is_a_usage_error() {
         ],
     );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("has no input `tokn`"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("nhi.yaml:4:11: connector okta has no input `tokn`"),
+        "{}",
+        r.stderr
+    );
+    // A value of the wrong type, named by its position.
+    std::fs::write(
+        &cfg,
+        "connectors:\n  gitlab:\n    group: g\n    token: t\n    personal_access_tokens: maybe\n",
+    )
+    .unwrap();
+    let r = nhi_in(
+        dir.path(),
+        &[
+            "scan",
+            "--connector",
+            "gitlab",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("nhi.yaml:5:29: connectors.gitlab.personal_access_tokens: expected true or false, got `maybe`"),
+        "{}",
+        r.stderr
+    );
     let r = nhi_in(dir.path(), &["scan", "--connector", "no-such-thing"]);
     assert_eq!(r.code, 2);
     assert!(

@@ -41,9 +41,32 @@ impl Selected {
         given: &BTreeMap<String, Value>,
         origin: &str,
     ) -> Result<Self, String> {
+        let located: BTreeMap<String, (Value, String)> = given
+            .iter()
+            .map(|(k, v)| (k.clone(), (v.clone(), origin.to_string())))
+            .collect();
+        Self::resolve_located(manifest, &located)
+    }
+
+    /// Like [`Selected::resolve`], each value with where it was written (`nhi.yaml:12:7`).
+    pub fn resolve_located(
+        manifest: Manifest,
+        located: &BTreeMap<String, (Value, String)>,
+    ) -> Result<Self, String> {
         let id = manifest.id.value.clone();
+        let given: BTreeMap<String, Value> = located
+            .iter()
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect();
+        let at = |k: &str| {
+            located
+                .get(k)
+                .map(|(_, o)| o.clone())
+                .unwrap_or_else(|| "nhi.yaml".into())
+        };
         for k in given.keys() {
             if !manifest.inputs.contains_key(k) {
+                let origin = at(k);
                 return Err(format!(
                     "{origin}: connector {id} has no input `{k}` (inputs: {})",
                     manifest
@@ -56,8 +79,8 @@ impl Selected {
             }
         }
         let mut values: BTreeMap<String, Value> = BTreeMap::new();
-        for (name, v) in given {
-            let v = expand(v).map_err(|e| format!("{origin}: connectors.{id}.{name}: {e}"))?;
+        for (name, v) in &given {
+            let v = expand(v).map_err(|e| format!("{}: connectors.{id}.{name}: {e}", at(name)))?;
             values.insert(name.clone(), v);
         }
         // Defaults may be `${env:NAME}` (absent when unset) or templates over given inputs:
@@ -104,11 +127,12 @@ impl Selected {
                     let typed = typed(input.kind, v).map_err(|e| {
                         if input.secret {
                             format!(
-                                "{origin}: connectors.{id}.{name}: expected {} (a secret: its value is not shown)",
+                                "{}: connectors.{id}.{name}: expected {} (a secret: its value is not shown)",
+                                at(name),
                                 format!("{:?}", input.kind).to_lowercase()
                             )
                         } else {
-                            format!("{origin}: connectors.{id}.{name}: {e}")
+                            format!("{}: connectors.{id}.{name}: {e}", at(name))
                         }
                     })?;
                     values.insert(name.clone(), typed);
