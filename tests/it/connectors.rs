@@ -780,22 +780,10 @@ fn a_secret_never_reaches_an_error_or_the_report() {
 
 #[test]
 fn credentials_are_not_sent_in_clear_over_a_network() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
-    std::fs::write(
-        &cfg,
+    let (r, _) = scan_connector(
+        "gitlab",
         "connectors:\n  gitlab:\n    group: g\n    token: t\n    base_url: http://gitlab.example.com/api/v4\n",
-    )
-    .unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "gitlab",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
+        &[],
     );
     assert_eq!(r.code, 2);
     assert!(
@@ -808,19 +796,7 @@ fn credentials_are_not_sent_in_clear_over_a_network() {
 
 #[test]
 fn a_missing_required_input_or_unknown_input_is_a_usage_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("nhi.yaml");
-    std::fs::write(&cfg, "connectors:\n  okta:\n    token: t\n").unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "okta",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-    );
+    let (r, _) = scan_connector("okta", "connectors:\n  okta:\n    token: t\n", &[]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("input `domain` is required")
@@ -828,16 +804,10 @@ fn a_missing_required_input_or_unknown_input_is_a_usage_error() {
         "{}",
         r.stderr
     );
-    std::fs::write(&cfg, "connectors:\n  okta:\n    domain: d\n    tokn: t\n").unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "okta",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
+    let (r, _) = scan_connector(
+        "okta",
+        "connectors:\n  okta:\n    domain: d\n    tokn: t\n",
+        &[],
     );
     assert_eq!(r.code, 2);
     assert!(
@@ -847,20 +817,10 @@ fn a_missing_required_input_or_unknown_input_is_a_usage_error() {
         r.stderr
     );
     // A value of the wrong type, named by its position.
-    std::fs::write(
-        &cfg,
+    let (r, _) = scan_connector(
+        "gitlab",
         "connectors:\n  gitlab:\n    group: g\n    token: t\n    personal_access_tokens: maybe\n",
-    )
-    .unwrap();
-    let r = nhi_in(
-        dir.path(),
-        &[
-            "scan",
-            "--connector",
-            "gitlab",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
+        &[],
     );
     assert_eq!(r.code, 2);
     assert!(
@@ -868,7 +828,7 @@ fn a_missing_required_input_or_unknown_input_is_a_usage_error() {
         "{}",
         r.stderr
     );
-    let r = nhi_in(dir.path(), &["scan", "--connector", "no-such-thing"]);
+    let (r, _) = scan_connector("no-such-thing", "", &[]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("no such connector or file") && r.stderr.contains("entra-id"),
