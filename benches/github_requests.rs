@@ -156,6 +156,7 @@ async fn main() {
             max_wait: std::time::Duration::from_secs(60),
             cache_dir: Some(cache.path().to_path_buf()),
             app: None,
+            token: None,
         }),
         ..ScanRequest::default()
     };

@@ -209,6 +209,25 @@ impl<'de> Deserialize<'de> for PrivilegeName {
     }
 }
 
+/// One connector's inputs in nhi.yaml (input name → value with its position). A value may be
+/// a literal secret, and which inputs are secret is known only to the manifest, so `Debug`
+/// prints the input names, never a value.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectorInputs(pub BTreeMap<String, serde_saphyr::Spanned<serde_json::Value>>);
+
+impl std::fmt::Debug for ConnectorInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .keys()
+                    .map(|k| (k, crate::secret::Secret::PLACEHOLDER)),
+            )
+            .finish()
+    }
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -237,7 +256,7 @@ pub struct Config {
     pub github: GithubConfig,
     /// SaaS connector inputs: connector id → input name → value (`${env:NAME}` and
     /// `${file:PATH}` are expanded when the connector runs).
-    pub connectors: BTreeMap<String, BTreeMap<String, serde_saphyr::Spanned<serde_json::Value>>>,
+    pub connectors: BTreeMap<String, ConnectorInputs>,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -13,6 +13,11 @@ pub mod config;
 pub mod connector;
 pub mod correlate;
 pub mod diff;
+/// Data files embedded from their directories by build.rs (connector manifests, secret rules).
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+pub mod http;
 pub mod model;
 pub mod policy;
 pub mod progress;

@@ -1,5 +1,14 @@
-//! Handling credential values: they are fingerprinted and previewed the moment they are
-//! found, and never stored, logged or printed.
+//! Handling credential values.
+//!
+//! Values the program must keep (its own credentials: tokens from the environment or files,
+//! the GitHub App private key, connector inputs marked `secret`, OAuth access tokens, signed
+//! assertions, the redactor's list) live in a [`Secret`]: its `Debug` and `Display` print a
+//! fixed placeholder and it has no `Serialize`, so a type holding one can derive `Debug` and
+//! no format, log or error can carry the value by accident. [`Secret::expose`] is the one way
+//! to read it, and is called only where the value is sent to its provider.
+//!
+//! Values found in scanned data (leaked credentials) are never kept at all: they are
+//! fingerprinted and previewed the moment they are found.
 //!
 //! The fingerprint is an HMAC-SHA256 of the value under a key that never leaves the machine
 //! (`NHI_FINGERPRINT_KEY`, or a random key kept in the user's config directory), so the same
@@ -10,6 +19,55 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
+
+/// A secret value held in memory. `Debug` and `Display` print [`Secret::PLACEHOLDER`]; there is
+/// no `Serialize`; the value is overwritten when dropped.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// What `Debug` and `Display` print instead of the value.
+    pub const PLACEHOLDER: &'static str = "<secret>";
+
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that sends it to its provider.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the value is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Self::PLACEHOLDER)
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Self::PLACEHOLDER)
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 /// The fingerprint key and where it came from.
 pub struct FingerprintKey {
@@ -130,6 +188,15 @@ pub fn preview(value: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{s}"), Secret::PLACEHOLDER);
+        assert_eq!(format!("{s:?}"), Secret::PLACEHOLDER);
+        assert_eq!(format!("{:?}", Some(s.clone())), "Some(<secret>)");
+        assert_eq!(s.expose(), "hunter2-very-secret");
+    }
 
     #[test]
     fn preview_shows_little() {

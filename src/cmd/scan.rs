@@ -62,7 +62,7 @@ fn connector_settings(
             .connectors
             .get(&m.id.value)
             .into_iter()
-            .flatten()
+            .flat_map(|c| c.0.iter())
             .map(|(k, v)| {
                 let at = format!("{origin}:{}:{}", v.referenced.line(), v.referenced.column());
                 (k.clone(), (v.value.clone(), at))
@@ -103,6 +103,8 @@ fn github_settings(
         return Ok(None);
     }
     let g = &cfg.github;
+    crate::http::check_url(&a.github_api_url)
+        .map_err(|e| anyhow::anyhow!("--github-api-url (or GITHUB_API_URL): {e}"))?;
     let app = match &g.app {
         Some(app) => {
             let pem = std::fs::read_to_string(&app.private_key_file).map_err(|e| {
@@ -111,7 +113,11 @@ fn github_settings(
                     app.private_key_file.display()
                 )
             })?;
-            Some((app.app_id, app.installation_id, pem))
+            Some((
+                app.app_id,
+                app.installation_id,
+                crate::secret::Secret::new(pem),
+            ))
         }
         None => None,
     };
@@ -136,6 +142,10 @@ fn github_settings(
         max_requests: a.github_max_requests,
         max_wait: std::time::Duration::from_secs(g.max_wait_seconds),
         cache_dir,
+        token: ["GITHUB_TOKEN", "GH_TOKEN"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|t| !t.is_empty()))
+            .map(crate::secret::Secret::new),
         app,
     }))
 }

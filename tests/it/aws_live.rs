@@ -13,7 +13,6 @@ use aws_config::BehaviorVersion;
 use aws_sdk_iam::Client;
 use serde_json::{Value, json};
 
-use crate::formats::ci_tool;
 use crate::util::*;
 
 const AS_OF: &str = "2027-06-01";
@@ -23,18 +22,18 @@ struct Moto {
     control: String,
 }
 
-fn open_server() -> Option<Moto> {
-    Some(Moto {
-        url: ci_tool("NHI_MOTO_URL")?,
-        control: ci_tool("NHI_MOTO_CONTROL")?,
-    })
+fn open_server() -> Moto {
+    Moto {
+        url: tool("NHI_MOTO_URL"),
+        control: tool("NHI_MOTO_CONTROL"),
+    }
 }
 
-fn enforcing_server() -> Option<Moto> {
-    Some(Moto {
-        url: ci_tool("NHI_MOTO_ENFORCING_URL")?,
-        control: ci_tool("NHI_MOTO_ENFORCING_CONTROL")?,
-    })
+fn enforcing_server() -> Moto {
+    Moto {
+        url: tool("NHI_MOTO_ENFORCING_URL"),
+        control: tool("NHI_MOTO_ENFORCING_CONTROL"),
+    }
 }
 
 /// A fresh account id for this test process and call.
@@ -214,8 +213,9 @@ fn scan(m: &Moto, args: &[&str]) -> (Run, Value) {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn scenarios_give_their_findings() {
-    let Some(m) = open_server() else { return };
+    let m = open_server();
     let acct = account();
     seed_scenarios(&m, &acct);
     let role = format!("arn:aws:iam::{acct}:role/nhi-audit");
@@ -270,8 +270,9 @@ fn scenarios_give_their_findings() {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn evidence_export_scans_the_same() {
-    let Some(m) = open_server() else { return };
+    let m = open_server();
     let acct = account();
     seed_scenarios(&m, &acct);
     let role = format!("arn:aws:iam::{acct}:role/nhi-audit");
@@ -328,8 +329,9 @@ fn evidence_export_scans_the_same() {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn two_accounts_in_one_run() {
-    let Some(m) = open_server() else { return };
+    let m = open_server();
     let (a, b) = (account(), account());
     for acct in [&a, &b] {
         let iam = client(&m, acct, None);
@@ -379,8 +381,9 @@ fn two_accounts_in_one_run() {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn an_account_with_no_users_and_the_current_credentials() {
-    let Some(m) = open_server() else { return };
+    let m = open_server();
     let acct = account();
     // The scanner's own user: its keys put the scan in this account.
     let iam = client(&m, &acct, None);
@@ -425,8 +428,9 @@ fn an_account_with_no_users_and_the_current_credentials() {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn denied_bulk_calls_fall_back_and_a_denied_role_is_partial() {
-    let Some(m) = enforcing_server() else { return };
+    let m = enforcing_server();
     let acct = account();
     let denied_acct = account();
     let admin = control(
@@ -524,8 +528,9 @@ fn denied_bulk_calls_fall_back_and_a_denied_role_is_partial() {
 }
 
 #[test]
+#[cfg_attr(not(nhi_ci), ignore = "needs moto (.ci/run starts it)")]
 fn a_credential_report_that_never_completes() {
-    let Some(m) = open_server() else { return };
+    let m = open_server();
     let acct = account();
     let iam = client(&m, &acct, None);
     rt().block_on(async {

@@ -19,9 +19,10 @@ fn one_error_line(r: &Run) -> &str {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn truncated_json() {
     let full = std::fs::read_to_string(
-        root().join("tests/fixtures/aws/cloudmapper-demo-authz-details.json"),
+        root().join("../shared/data/aws/cloudmapper-demo-authz-details.json"),
     )
     .unwrap();
     let cut = &full[..full.len() / 2];
@@ -49,10 +50,11 @@ fn csv_with_missing_columns() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn unknown_file_in_directory() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        root().join("tests/fixtures/aws/cloudmapper-demo-authz-details.json"),
+        root().join("../shared/data/aws/cloudmapper-demo-authz-details.json"),
         dir.path().join("a.json"),
     )
     .unwrap();

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::util::*;
 
 fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(root().join("tests/fixtures/aws").join(name)).unwrap();
+    let text = std::fs::read_to_string(shared("aws").join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -64,6 +64,7 @@ fn url_encode_policies(v: &mut Value) {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn url_encoded_pages_and_base64_report_give_the_same_findings() {
     let dir = tempfile::tempdir().unwrap();
     let authz = fixture("cloudsplaining-example-authz-details.json");
@@ -111,6 +112,7 @@ fn url_encoded_pages_and_base64_report_give_the_same_findings() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn credential_report_base64_plain_and_csv_agree() {
     let dir = tempfile::tempdir().unwrap();
     let report = fixture("cloudmapper-demo-credential-report.json");
@@ -139,12 +141,13 @@ fn credential_report_base64_plain_and_csv_agree() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn several_accounts_in_one_run() {
     let (_, r) = scan_json(&[
         "--aws-evidence",
-        "tests/fixtures/aws/cloudsplaining-example-authz-details.json",
+        "../shared/data/aws/cloudsplaining-example-authz-details.json",
         "--aws-evidence",
-        "tests/fixtures/aws/cloudmapper-demo-authz-details.json",
+        "../shared/data/aws/cloudmapper-demo-authz-details.json",
         "--aws-evidence",
         "examples/acme/evidence",
     ]);

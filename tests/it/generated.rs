@@ -28,6 +28,7 @@ fn report_schema_is_current() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn real_output_validates_against_the_schema() {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
@@ -43,9 +44,9 @@ fn real_output_validates_against_the_schema() {
         ][..],
         &[
             "--aws-evidence",
-            "tests/fixtures/aws/cloudmapper-demo-authz-details.json",
+            "../shared/data/aws/cloudmapper-demo-authz-details.json",
             "--aws-evidence",
-            "tests/fixtures/aws/cloudmapper-demo-credential-report.json",
+            "../shared/data/aws/cloudmapper-demo-credential-report.json",
         ][..],
     ] {
         let (_, report) = crate::util::scan_json(args);

@@ -1,5 +1,5 @@
 //! `nhi scan --github ORG` against a loopback server answering with GitHub's own published
-//! response examples (tests/fixtures/github), varied per scenario: pagination through `link`
+//! response examples (../shared/data/github, read in place), varied per scenario: pagination through `link`
 //! headers, a primary rate limit then success after the reset, a secondary limit with
 //! retry-after, a 404 for an Enterprise-only endpoint, ETag'd answers (304 on a second scan),
 //! a 500 on one repository.
@@ -17,8 +17,7 @@ fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
         serde_json::from_str(
-            &std::fs::read_to_string(root().join("tests/fixtures/github/ghec-nhi-endpoints.json"))
-                .unwrap(),
+            &std::fs::read_to_string(shared("github/ghec-nhi-endpoints.json")).unwrap(),
         )
         .unwrap()
     })
@@ -333,6 +332,7 @@ fn scan(server: &MockServer, cache: &std::path::Path) -> (Run, Value) {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn an_organisation_from_githubs_examples() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -456,6 +456,7 @@ fn an_organisation_from_githubs_examples() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn an_enterprise_organisation_with_saml_authorizations() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -522,6 +523,7 @@ fn an_enterprise_organisation_with_saml_authorizations() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn a_github_app_mints_its_installation_token() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("app.pem");

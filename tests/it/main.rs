@@ -11,4 +11,5 @@ mod generated;
 mod github;
 mod repo;
 mod scan;
+mod secrets;
 mod util;

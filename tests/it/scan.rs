@@ -120,12 +120,13 @@ fn table_fits_the_given_width() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn cloudmapper_demo_defects() {
     let (run, r) = scan_json(&[
         "--aws-evidence",
-        "tests/fixtures/aws/cloudmapper-demo-authz-details.json",
+        "../shared/data/aws/cloudmapper-demo-authz-details.json",
         "--aws-evidence",
-        "tests/fixtures/aws/cloudmapper-demo-credential-report.json",
+        "../shared/data/aws/cloudmapper-demo-credential-report.json",
     ]);
     // Both documents are of account 123456789012: a complete scan.
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -149,10 +150,11 @@ fn cloudmapper_demo_defects() {
 }
 
 #[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
 fn cloudsplaining_example_defects() {
     let (run, r) = scan_json(&[
         "--aws-evidence",
-        "tests/fixtures/aws/cloudsplaining-example-authz-details.json",
+        "../shared/data/aws/cloudsplaining-example-authz-details.json",
     ]);
     assert_eq!(run.code, 3, "no credential report: partial: {}", run.stderr);
     assert!(rules_on(&r, "user/obama").contains(&"admin-privilege".to_string()));

@@ -80,3 +80,29 @@ pub fn all_rules(report: &serde_json::Value) -> std::collections::BTreeSet<Strin
         .map(|f| f["rule"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// A file or folder of `../shared/data/`: the real public files the tests read in place (never
+/// copied into the repository). Tests that call it carry
+/// `#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]`, so they
+/// show as skipped where the folder is absent, and fail in CI if it is missing.
+pub fn shared(rel: &str) -> PathBuf {
+    let p = root().join("../shared/data").join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: tests read the real public files in place from ../shared/data",
+        p.display()
+    );
+    p
+}
+
+/// Where an external tool is, from the environment .ci/run sets. Tests that call it carry
+/// `#[cfg_attr(not(nhi_ci), ignore = "...")]` (build.rs sets `nhi_ci` when `CI` has any
+/// value): without `CI` they are skipped, with it a missing tool is a failure, never a pass.
+pub fn tool(var: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => v,
+        _ => panic!(
+            "{var} is not set: this test needs an external tool that .ci/run installs and starts"
+        ),
+    }
+}

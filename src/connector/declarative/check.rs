@@ -121,7 +121,7 @@ pub async fn check(m: Manifest) -> Result<CheckReport, String> {
             sel.inputs.insert(name.clone(), Value::String(moved));
         }
     }
-    let cfg = Value::Object(sel.inputs.clone().into_iter().collect());
+    let cfg = sel.config();
     let vars = super::template::Vars::default().with("config", &cfg);
     let base = manifest.requests.base_url.text(&vars).unwrap_or_default();
     let base_path = reqwest::Url::parse(&base)

@@ -12,11 +12,12 @@ use tokio::sync::Mutex;
 
 use super::manifest::{Auth, AuthKind, ErrorWhen, Retry};
 use super::template::{Template, Vars, parse_path, to_text, walk};
+use crate::secret::Secret;
 
 /// Replaces every known secret in a text with `***`.
 #[derive(Debug, Default)]
 pub struct Redactor {
-    secrets: std::sync::RwLock<Vec<String>>,
+    secrets: std::sync::RwLock<Vec<Secret>>,
 }
 
 impl Redactor {
@@ -26,11 +27,11 @@ impl Redactor {
         let s = s.trim();
         if s.len() >= 4
             && let Ok(mut v) = self.secrets.write()
-            && !v.iter().any(|x| x == s)
+            && !v.iter().any(|x| x.expose() == s)
         {
-            v.push(s.to_string());
+            v.push(Secret::new(s));
             // Longest first, so a secret that contains another is hidden whole.
-            v.sort_by_key(|x| std::cmp::Reverse(x.len()));
+            v.sort_by_key(|x| std::cmp::Reverse(x.expose().len()));
         }
     }
 
@@ -38,9 +39,9 @@ impl Redactor {
     pub fn clean(&self, text: &str) -> String {
         let mut out = text.to_string();
         if let Ok(v) = self.secrets.read() {
-            for s in v.iter() {
-                if out.contains(s.as_str()) {
-                    out = out.replace(s.as_str(), "***");
+            for s in v.iter().map(Secret::expose) {
+                if out.contains(s) {
+                    out = out.replace(s, "***");
                 }
                 // Also as it appears percent-encoded in a URL or form.
                 let enc =
@@ -383,18 +384,21 @@ pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
 }
 
 /// Rendered authentication settings and the cached token.
+#[derive(Debug)]
 pub struct Authenticator {
     kind: AuthKind,
     fields: std::collections::BTreeMap<&'static str, String>,
+    secrets: std::collections::BTreeMap<&'static str, Secret>,
     header: Option<String>,
     prefix: String,
-    cache: Mutex<Option<(String, Instant)>>,
+    cache: Mutex<Option<(Secret, Instant)>>,
 }
 
 impl Authenticator {
     /// Renders the auth block against the inputs. Secret values are registered for redaction.
     pub fn new(a: &Auth, vars: &Vars<'_>, redact: &Redactor) -> Result<Self, String> {
         let mut fields = std::collections::BTreeMap::new();
+        let mut secrets = std::collections::BTreeMap::new();
         let pairs: [(&'static str, &Option<Template>, bool); 11] = [
             ("token", &a.token, true),
             ("value", &a.value, true),
@@ -414,12 +418,14 @@ impl Authenticator {
             {
                 if secret {
                     redact.add(&v);
+                    secrets.insert(name, Secret::new(v));
+                } else {
+                    fields.insert(name, v);
                 }
-                fields.insert(name, v);
             }
         }
         let need = |k: &str| -> Result<(), String> {
-            if fields.contains_key(k) {
+            if fields.contains_key(k) || secrets.contains_key(k) {
                 Ok(())
             } else {
                 Err(format!(
@@ -433,7 +439,7 @@ impl Authenticator {
             AuthKind::Oauth2ClientCredentials => {
                 need("token_url")?;
                 need("client_id")?;
-                if !fields.contains_key("client_secret") {
+                if !secrets.contains_key("client_secret") {
                     need("private_key")?;
                 }
             }
@@ -449,6 +455,7 @@ impl Authenticator {
         Ok(Self {
             kind: a.kind.value,
             fields,
+            secrets,
             header: a.header.clone(),
             prefix: a.prefix.clone().unwrap_or_default(),
             cache: Mutex::new(None),
@@ -468,7 +475,7 @@ impl Authenticator {
         let mut cache = self.cache.lock().await;
         if cache
             .as_ref()
-            .is_some_and(|(t, _)| used.as_bytes() == format!("Bearer {t}").as_bytes())
+            .is_some_and(|(t, _)| used.as_bytes() == format!("Bearer {}", t.expose()).as_bytes())
         {
             *cache = None;
         }
@@ -479,13 +486,13 @@ impl Authenticator {
         let (name, value) = match self.kind {
             AuthKind::Bearer => (
                 "authorization".to_string(),
-                format!("Bearer {}", self.fields["token"]),
+                format!("Bearer {}", self.secrets["token"].expose()),
             ),
             AuthKind::ApiKey => (
                 self.header
                     .clone()
                     .unwrap_or_else(|| "authorization".into()),
-                format!("{}{}", self.prefix, self.fields["value"]),
+                format!("{}{}", self.prefix, self.secrets["value"].expose()),
             ),
             AuthKind::Oauth2ClientCredentials | AuthKind::JwtBearer => {
                 let mut cache = self.cache.lock().await;
@@ -494,7 +501,7 @@ impl Authenticator {
                     Some((t, _)) => t.clone(),
                     None => {
                         let (t, life) = self.fetch_token(http).await?;
-                        http.redact.add(&t);
+                        http.redact.add(t.expose());
                         // Refresh a minute early (or halfway, for short-lived tokens).
                         let margin = (life / 2).min(Duration::from_secs(60));
                         let until = Instant::now()
@@ -504,7 +511,10 @@ impl Authenticator {
                         t
                     }
                 };
-                ("authorization".to_string(), format!("Bearer {token}"))
+                (
+                    "authorization".to_string(),
+                    format!("Bearer {}", token.expose()),
+                )
             }
         };
         let name = HeaderName::from_bytes(name.as_bytes())
@@ -516,25 +526,28 @@ impl Authenticator {
         Ok((name, value))
     }
 
-    fn sign(&self, claims: Value) -> Result<String, String> {
-        let pem = self.fields["private_key"].replace("\\n", "\n");
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+    fn sign(&self, claims: Value) -> Result<Secret, String> {
+        let pem = Secret::new(self.secrets["private_key"].expose().replace("\\n", "\n"));
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.expose().as_bytes())
             .map_err(|e| format!("the private key is not an RSA key in PEM form: {e}"))?;
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
         header.kid = self.fields.get("key_id").cloned();
         header.x5t = self.fields.get("thumbprint").cloned();
-        jsonwebtoken::encode(&header, &claims, &key).map_err(|e| format!("cannot sign: {e}"))
+        jsonwebtoken::encode(&header, &claims, &key)
+            .map(Secret::new)
+            .map_err(|e| format!("cannot sign: {e}"))
     }
 
-    async fn fetch_token(&self, http: &Http) -> Result<(String, Duration), String> {
+    async fn fetch_token(&self, http: &Http) -> Result<(Secret, Duration), String> {
         let token_url = &self.fields["token_url"];
         let now = chrono::Utc::now().timestamp();
-        let mut form: Vec<(&str, String)> = Vec::new();
+        // The form holds the client secret or a signed assertion: each kept as a Secret.
+        let mut form: Vec<(&str, Secret)> = Vec::new();
         match self.kind {
             AuthKind::Oauth2ClientCredentials => {
-                form.push(("grant_type", "client_credentials".into()));
-                form.push(("client_id", self.fields["client_id"].clone()));
-                if let Some(s) = self.fields.get("client_secret") {
+                form.push(("grant_type", Secret::new("client_credentials")));
+                form.push(("client_id", Secret::new(self.fields["client_id"].clone())));
+                if let Some(s) = self.secrets.get("client_secret") {
                     form.push(("client_secret", s.clone()));
                 } else {
                     let jti = format!(
@@ -554,13 +567,13 @@ impl Authenticator {
                     }))?;
                     form.push((
                         "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+                        Secret::new("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
                     ));
-                    http.redact.add(&assertion);
+                    http.redact.add(assertion.expose());
                     form.push(("client_assertion", assertion));
                 }
                 if let Some(s) = self.fields.get("scope") {
-                    form.push(("scope", s.clone()));
+                    form.push(("scope", Secret::new(s.clone())));
                 }
             }
             AuthKind::JwtBearer => {
@@ -578,24 +591,19 @@ impl Authenticator {
                 }
                 form.push((
                     "grant_type",
-                    "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+                    Secret::new("urn:ietf:params:oauth:grant-type:jwt-bearer"),
                 ));
                 let assertion = self.sign(claims)?;
-                http.redact.add(&assertion);
+                http.redact.add(assertion.expose());
                 form.push(("assertion", assertion));
             }
             AuthKind::Bearer | AuthKind::ApiKey => unreachable!("static credentials"),
         }
-        let body = form
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = Secret::new(
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.iter().map(|(k, v)| (*k, v.expose())))
+                .finish(),
+        );
         let mut attempt = 0u32;
         loop {
             http.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -604,7 +612,7 @@ impl Authenticator {
                 .post(token_url)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")
-                .body(body.clone())
+                .body(body.expose().to_owned())
                 .send()
                 .await
                 .map_err(|e| {
@@ -656,7 +664,7 @@ impl Authenticator {
             .unwrap_or(3600)
             .clamp(1, 86_400);
             http.stats.tokens.fetch_add(1, Ordering::Relaxed);
-            return Ok((token, Duration::from_secs(life.max(1))));
+            return Ok((Secret::new(token), Duration::from_secs(life.max(1))));
         }
     }
 }

@@ -14,20 +14,9 @@ use serde_saphyr::Spanned;
 use super::template::{Seg, Template, parse_path};
 use crate::model::{CredentialKind, IdentityKind};
 
-/// Manifests shipped in the binary (connectors/*.yaml). Adding one: one file, one line here.
-pub static BUILTIN: &[(&str, &str)] = &[
-    (
-        "entra-id",
-        include_str!("../../../connectors/entra-id.yaml"),
-    ),
-    (
-        "google-workspace",
-        include_str!("../../../connectors/google-workspace.yaml"),
-    ),
-    ("slack", include_str!("../../../connectors/slack.yaml")),
-    ("okta", include_str!("../../../connectors/okta.yaml")),
-    ("gitlab", include_str!("../../../connectors/gitlab.yaml")),
-];
+/// Manifests shipped in the binary: every file in connectors/, embedded by build.rs (adding one
+/// is one file).
+pub use crate::embedded::BUILTIN_MANIFESTS as BUILTIN;
 
 /// A manifest that could not be loaded: file, position, message.
 #[derive(Debug, Clone, PartialEq, Eq)]

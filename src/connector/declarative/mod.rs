@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::{Connector, ConnectorError, ScanRequest};
 use crate::model::Inventory;
+use crate::secret::Secret;
 
 pub mod check;
 pub mod emit;
@@ -28,8 +29,10 @@ pub use manifest::{Manifest, ManifestError};
 pub struct Selected {
     /// The manifest.
     pub manifest: Arc<Manifest>,
-    /// Input values (secrets included: they stay in memory, used only by `auth`).
+    /// Values of the inputs that are not secret (what templates outside `auth` see).
     pub inputs: BTreeMap<String, Value>,
+    /// Values of the inputs marked `secret: true` (used only by `auth`).
+    pub secrets: BTreeMap<String, Secret>,
 }
 
 impl Selected {
@@ -139,21 +142,54 @@ impl Selected {
                 }
             }
         }
+        let mut secrets = BTreeMap::new();
+        for (name, input) in &manifest.inputs {
+            if input.secret
+                && let Some(v) = values.remove(name)
+            {
+                secrets.insert(name.clone(), Secret::new(template::to_text(&v)));
+            }
+        }
         Ok(Self {
             manifest: Arc::new(manifest),
             inputs: values,
+            secrets,
         })
     }
 
-    /// The names of secret inputs.
-    pub fn secret_values(&self) -> Vec<String> {
-        self.manifest
-            .inputs
-            .iter()
-            .filter(|(_, i)| i.secret)
-            .filter_map(|(n, _)| self.inputs.get(n))
-            .map(template::to_text)
-            .collect()
+    /// The public inputs as the `config` template root.
+    pub fn config(&self) -> Value {
+        Value::Object(self.inputs.clone().into_iter().collect())
+    }
+
+    /// Builds the authenticator: the only place where secret inputs join the template
+    /// variables, for as long as the `auth` block is rendered.
+    pub fn authenticator(
+        &self,
+        redact: &http::Redactor,
+    ) -> Result<Option<http::Authenticator>, String> {
+        let Some(a) = &self.manifest.auth else {
+            return Ok(None);
+        };
+        for s in self.secrets.values() {
+            redact.add(s.expose());
+        }
+        let mut cfg = self.inputs.clone();
+        for (k, v) in &self.secrets {
+            cfg.insert(k.clone(), Value::String(v.expose().to_string()));
+        }
+        let cfg = Value::Object(cfg.into_iter().collect());
+        let vars = template::Vars::default().with("config", &cfg);
+        let auth = http::Authenticator::new(a, &vars, redact);
+        // The transient copy holds secret values: overwrite it before it is freed.
+        if let Value::Object(mut m) = cfg {
+            for v in m.values_mut() {
+                if let Value::String(s) = v {
+                    zeroize::Zeroize::zeroize(s);
+                }
+            }
+        }
+        auth.map(Some)
     }
 }
 
@@ -202,28 +238,7 @@ fn typed(kind: manifest::InputType, v: &Value) -> Result<Value, String> {
     }
 }
 
-/// An absolute https URL, or http to a loopback host (a test or local server): credentials
-/// are never sent in clear over a network.
-pub fn check_url(s: &str) -> Result<(), String> {
-    let u = reqwest::Url::parse(s).map_err(|e| format!("`{s}` is not a URL: {e}"))?;
-    match u.scheme() {
-        "https" => Ok(()),
-        "http"
-            if matches!(
-                u.host(),
-                Some(url::Host::Domain("localhost"))
-                    | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
-                    | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
-            ) =>
-        {
-            Ok(())
-        }
-        "http" => Err(format!(
-            "`{s}` uses http: credentials would cross the network in clear (use https; http is allowed only to localhost)"
-        )),
-        other => Err(format!("`{s}`: unsupported scheme `{other}`")),
-    }
-}
+pub use crate::http::check_url;
 
 /// The declarative connector: runs every manifest selected with `--connector`.
 pub struct Declarative;

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use super::http::{Authenticator, FetchError, Http, Redactor, redact_query};
+use super::http::{FetchError, Http, Redactor, redact_query};
 use super::manifest::{PageKind, Stream};
 use super::template::{Indexes, Template, Vars, parse_path, to_text, walk};
 use super::{Selected, check_url};
@@ -56,10 +56,7 @@ pub async fn run(
     let m = &sel.manifest;
     let id = m.id.value.clone();
     let redact = Arc::new(Redactor::default());
-    for s in sel.secret_values() {
-        redact.add(&s);
-    }
-    let cfg = Value::Object(sel.inputs.clone().into_iter().collect());
+    let cfg = sel.config();
     let vars = Vars::default().with("config", &cfg);
     let account = m.account.text(&vars).ok_or_else(|| {
         ConnectorError::Input(format!(
@@ -73,13 +70,9 @@ pub async fn run(
         })?;
     check_url(&base).map_err(|e| ConnectorError::Input(format!("connector {id}: {e}")))?;
     let base = base.trim_end_matches('/').to_string();
-    let auth =
-        match &m.auth {
-            Some(a) => Some(Authenticator::new(a, &vars, &redact).map_err(|e| {
-                ConnectorError::Input(format!("connector {id}: {}", redact.clean(&e)))
-            })?),
-            None => None,
-        };
+    let auth = sel
+        .authenticator(&redact)
+        .map_err(|e| ConnectorError::Input(format!("connector {id}: {}", redact.clean(&e))))?;
     let http = Http::new(
         m.requests.retry.clone(),
         auth,
@@ -467,7 +460,7 @@ async fn read_pages(
                 .get_all("link")
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                .find_map(next_link)
+                .find_map(crate::http::next_link)
                 .map(|u| absolute(base, &u)),
             // Numbered and offset pages end with an empty page: a server that caps the page
             // size below the one asked for must not truncate the list.
@@ -533,57 +526,5 @@ fn absolute(base: &str, u: &str) -> String {
     match reqwest::Url::parse(base).and_then(|b| b.join(u)) {
         Ok(j) => j.to_string(),
         Err(_) => u.to_string(),
-    }
-}
-
-/// The `rel="next"` target of a `link` header value.
-pub fn next_link(link: &str) -> Option<String> {
-    // Split on commas outside `<…>` (a URL may hold commas).
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, c) in link.char_indices() {
-        match c {
-            '<' => depth += 1,
-            '>' => depth -= 1,
-            ',' if depth <= 0 => {
-                parts.push(&link[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&link[start..]);
-    for part in parts {
-        let mut pieces = part.split(';');
-        let target = pieces.next()?.trim();
-        let is_next = pieces.any(|p| {
-            let p = p.trim().to_ascii_lowercase();
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        if is_next {
-            return Some(
-                target
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_string(),
-            );
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn link_headers() {
-        assert_eq!(
-            super::next_link(r#"<https://x/a?after=1>; rel="next", <https://x/a>; rel="self""#),
-            Some("https://x/a?after=1".into())
-        );
-        assert_eq!(super::next_link(r#"<https://x/a>; rel="self""#), None);
-        assert_eq!(
-            super::next_link(r#"<https://x/a?ids=1,2>; rel="next""#),
-            Some("https://x/a?ids=1,2".into())
-        );
     }
 }

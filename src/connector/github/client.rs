@@ -81,19 +81,6 @@ fn header(h: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The `rel="next"` URL of a `link` header.
-pub fn next_link(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let (url, rest) = part.split_once(';')?;
-        rest.contains("rel=\"next\"").then(|| {
-            url.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string()
-        })
-    })
-}
-
 impl Client {
     /// A client for `base` (e.g. `https://api.github.com`).
     pub fn new(
@@ -218,7 +205,7 @@ impl Client {
                     })?;
                     self.stats.cached.fetch_add(1, Ordering::Relaxed);
                     return Ok(Page {
-                        next: c.link.as_deref().and_then(next_link),
+                        next: c.link.as_deref().and_then(crate::http::next_link),
                         body: c.body,
                     });
                 }
@@ -245,7 +232,7 @@ impl Client {
                         self.wait(until_reset()).await?;
                     }
                     return Ok(Page {
-                        next: link.as_deref().and_then(next_link),
+                        next: link.as_deref().and_then(crate::http::next_link),
                         body,
                     });
                 }
@@ -311,20 +298,5 @@ impl Client {
         let page = self.get(path).await?;
         serde_json::from_str(&page.body)
             .map_err(|e| GetError::Failed(format!("{path}: unexpected shape: {e}")))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_headers() {
-        let l = r#"<https://api.github.com/orgs/acme/repos?page=2>; rel="next", <https://api.github.com/orgs/acme/repos?page=5>; rel="last""#;
-        assert_eq!(
-            next_link(l).as_deref(),
-            Some("https://api.github.com/orgs/acme/repos?page=2")
-        );
-        assert_eq!(next_link(r#"<x>; rel="prev""#), None);
     }
 }

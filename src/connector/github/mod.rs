@@ -43,7 +43,9 @@ pub struct GithubSettings {
     /// Where ETag'd answers are cached (None: no cache).
     pub cache_dir: Option<std::path::PathBuf>,
     /// A GitHub App instead of a token: app id, installation id, private key PEM.
-    pub app: Option<(u64, u64, String)>,
+    pub app: Option<(u64, u64, crate::secret::Secret)>,
+    /// The token (`GITHUB_TOKEN` or `GH_TOKEN`), when no App is configured.
+    pub token: Option<crate::secret::Secret>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -331,7 +333,7 @@ async fn build_client(s: &GithubSettings) -> Result<Client, ConnectorError> {
         .map_err(|e| ConnectorError::Input(format!("--github-api-url {}: {e}", s.api_url)))?;
     let octo = match &s.app {
         Some((app_id, installation, pem)) => {
-            let key = octocrab::jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+            let key = octocrab::jsonwebtoken::EncodingKey::from_rsa_pem(pem.expose().as_bytes())
                 .map_err(|e| ConnectorError::Input(format!("GitHub App private key: {e}")))?;
             let app = b
                 .app(octocrab::models::AppId(*app_id), key)
@@ -345,12 +347,8 @@ async fn build_client(s: &GithubSettings) -> Result<Client, ConnectorError> {
                 })?
         }
         None => {
-            let token = std::env::var("GITHUB_TOKEN")
-                .or_else(|_| std::env::var("GH_TOKEN"))
-                .ok()
-                .filter(|t| !t.is_empty());
-            if let Some(t) = token {
-                b = b.personal_token(t);
+            if let Some(t) = &s.token {
+                b = b.personal_token(t.expose().to_string());
             }
             b.build()
                 .map_err(|e| ConnectorError::Unavailable(e.to_string()))?

@@ -5,69 +5,8 @@
 use regex::bytes::Regex;
 use serde::Deserialize;
 
-/// The embedded rule files.
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "ai.yaml",
-        include_str!("../../../data/secret-rules/ai.yaml"),
-    ),
-    (
-        "aws.yaml",
-        include_str!("../../../data/secret-rules/aws.yaml"),
-    ),
-    (
-        "azure.yaml",
-        include_str!("../../../data/secret-rules/azure.yaml"),
-    ),
-    (
-        "data.yaml",
-        include_str!("../../../data/secret-rules/data.yaml"),
-    ),
-    (
-        "generic.yaml",
-        include_str!("../../../data/secret-rules/generic.yaml"),
-    ),
-    (
-        "github.yaml",
-        include_str!("../../../data/secret-rules/github.yaml"),
-    ),
-    (
-        "gitlab.yaml",
-        include_str!("../../../data/secret-rules/gitlab.yaml"),
-    ),
-    (
-        "google.yaml",
-        include_str!("../../../data/secret-rules/google.yaml"),
-    ),
-    (
-        "identity.yaml",
-        include_str!("../../../data/secret-rules/identity.yaml"),
-    ),
-    (
-        "keys.yaml",
-        include_str!("../../../data/secret-rules/keys.yaml"),
-    ),
-    (
-        "messaging.yaml",
-        include_str!("../../../data/secret-rules/messaging.yaml"),
-    ),
-    (
-        "packages.yaml",
-        include_str!("../../../data/secret-rules/packages.yaml"),
-    ),
-    (
-        "payments.yaml",
-        include_str!("../../../data/secret-rules/payments.yaml"),
-    ),
-    (
-        "saas.yaml",
-        include_str!("../../../data/secret-rules/saas.yaml"),
-    ),
-    (
-        "slack.yaml",
-        include_str!("../../../data/secret-rules/slack.yaml"),
-    ),
-];
+/// The embedded rule files (every file in data/secret-rules/, embedded by build.rs).
+pub use crate::embedded::BUILTIN_SECRET_RULES as BUILTIN;
 
 /// A rule file.
 #[derive(Debug, Deserialize)]
