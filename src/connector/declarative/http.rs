@@ -1,9 +1,8 @@
-//! HTTP for declarative connectors: authentication (with a token cache), retries on 429 and
-//! 5xx honouring `Retry-After`, error bodies in 200 responses, request counts, and redaction
-//! of every secret from every message.
+//! HTTP for declarative connectors: authentication (with a token cache), error bodies in 200
+//! responses, and the provider's error text. Retries, waits, counting, size caps and
+//! redaction are the shared layer's ([`crate::http`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -12,62 +11,10 @@ use tokio::sync::Mutex;
 
 use super::manifest::{Auth, AuthKind, ErrorWhen, Retry};
 use super::template::{Template, Vars, parse_path, to_text, walk};
+use crate::http::{Failure, Layer, Pending, Policy};
 use crate::secret::Secret;
 
-/// Replaces every known secret in a text with `***`.
-#[derive(Debug, Default)]
-pub struct Redactor {
-    secrets: std::sync::RwLock<Vec<Secret>>,
-}
-
-impl Redactor {
-    /// Adds a value to hide (values under 4 characters are not worth hiding and would
-    /// garble messages).
-    pub fn add(&self, s: &str) {
-        let s = s.trim();
-        if s.len() >= 4
-            && let Ok(mut v) = self.secrets.write()
-            && !v.iter().any(|x| x.expose() == s)
-        {
-            v.push(Secret::new(s));
-            // Longest first, so a secret that contains another is hidden whole.
-            v.sort_by_key(|x| std::cmp::Reverse(x.expose().len()));
-        }
-    }
-
-    /// The text with every secret replaced.
-    pub fn clean(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        if let Ok(v) = self.secrets.read() {
-            for s in v.iter().map(Secret::expose) {
-                if out.contains(s) {
-                    out = out.replace(s, "***");
-                }
-                // Also as it appears percent-encoded in a URL or form.
-                let enc =
-                    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string();
-                if enc != *s && out.contains(enc.as_str()) {
-                    out = out.replace(enc.as_str(), "***");
-                }
-            }
-        }
-        out
-    }
-}
-
-/// Request counters, reported in coverage and read by benches.
-#[derive(Debug, Default)]
-pub struct Stats {
-    /// Requests sent (retries included, token requests included).
-    pub requests: AtomicU64,
-    /// Retries after 429, 5xx or a retryable error body.
-    pub retries: AtomicU64,
-    /// Milliseconds spent waiting before retries.
-    pub waited_ms: AtomicU64,
-    /// Access tokens obtained.
-    pub tokens: AtomicU64,
-}
+pub use crate::http::{Redactor, Stats};
 
 /// Why a request failed.
 #[derive(Debug, Clone)]
@@ -98,16 +45,30 @@ pub struct Response {
     pub body: Value,
 }
 
-/// Everything a connector run shares: the client, its authenticator, counters, redaction.
+/// Everything a connector run shares: the client, its authenticator, the HTTP layer.
 pub struct Http {
     client: reqwest::Client,
-    retry: Retry,
+    layer: Layer,
     auth: Option<Authenticator>,
     error_when: Option<(Vec<super::template::Seg>, ErrorWhen)>,
     /// Counters.
     pub stats: Arc<Stats>,
     /// Secret redaction.
     pub redact: Arc<Redactor>,
+}
+
+/// The error message of a 200 body that `error_when` marks as an error.
+fn error_message(body: &Value, path: &[super::template::Seg], ew: &ErrorWhen) -> Option<String> {
+    if !walk(body, path).is_some_and(|v| *v == ew.equals) {
+        return None;
+    }
+    Some(
+        ew.message
+            .as_deref()
+            .and_then(|m| parse_path(m).ok())
+            .and_then(|p| walk(body, &p).map(to_text))
+            .unwrap_or_else(|| "error".into()),
+    )
 }
 
 impl Http {
@@ -120,7 +81,6 @@ impl Http {
     ) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("nhi-audit/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(60))
             .connect_timeout(Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -129,38 +89,23 @@ impl Http {
             Some(e) => Some((parse_path(&e.path)?, e)),
             None => None,
         };
+        let layer = Layer::new(
+            Policy {
+                max_attempts: retry.max_attempts.max(1),
+                backoff: Duration::from_millis(retry.backoff_ms),
+                max_wait: Duration::from_secs(retry.max_wait_seconds),
+                ..Policy::default()
+            },
+            redact.clone(),
+        );
         Ok(Self {
             client,
-            retry,
+            stats: layer.stats.clone(),
+            layer,
             auth,
             error_when,
-            stats: Arc::new(Stats::default()),
             redact,
         })
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let ms = self
-            .retry
-            .backoff_ms
-            .saturating_mul(1u64 << attempt.min(16))
-            .min(self.retry.max_wait_seconds.saturating_mul(1000));
-        Duration::from_millis(ms)
-    }
-
-    async fn wait(&self, d: Duration) -> Result<(), FetchError> {
-        if d > Duration::from_secs(self.retry.max_wait_seconds) {
-            return Err(FetchError::Other(format!(
-                "the provider asked to wait {}s, more than the {}s allowed (retry.max_wait_seconds)",
-                d.as_secs(),
-                self.retry.max_wait_seconds
-            )));
-        }
-        self.stats
-            .waited_ms
-            .fetch_add(d.as_millis() as u64, Ordering::Relaxed);
-        tokio::time::sleep(d).await;
-        Ok(())
     }
 
     /// Obtains (or reuses) the access token now: an authentication failure is found before
@@ -172,75 +117,87 @@ impl Http {
         Ok(())
     }
 
-    /// GETs a JSON document, retrying 429, 5xx and retryable error bodies.
+    /// GETs a JSON document through the HTTP layer (which retries 429, 5xx, rate limits,
+    /// transport errors and retryable error bodies); a refused token is refreshed once.
     pub async fn get(
         &self,
         url: &str,
         headers: &[(String, String)],
     ) -> Result<Response, FetchError> {
-        let mut attempt = 0u32;
+        let shown = self
+            .redact
+            .clean(&crate::http::scrub_url(&redact_query(url)));
         let mut reauthed = false;
         loop {
-            let mut req = self.client.get(url);
-            for (k, v) in headers {
-                req = req.header(k, v);
-            }
-            let mut used = None;
-            if let Some(a) = &self.auth {
-                let (name, value) = a
-                    .header(self)
-                    .await
-                    .map_err(|e| FetchError::Other(self.redact.clean(&e)))?;
-                used = Some(value.clone());
-                req = req.header(name, value);
-            }
-            self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let resp = match req.send().await {
+            // The header of the last attempt, to invalidate exactly that token on a 401.
+            let used: std::sync::Mutex<Option<HeaderValue>> = std::sync::Mutex::new(None);
+            let send = || {
+                let used = &used;
+                async move {
+                    let mut req = self.client.get(url);
+                    for (k, v) in headers {
+                        req = req.header(k, v);
+                    }
+                    if let Some(a) = &self.auth {
+                        let (name, value) = a.header(self).await?;
+                        if let Ok(mut u) = used.lock() {
+                            *u = Some(value.clone());
+                        }
+                        req = req.header(name, value);
+                    }
+                    req.send()
+                        .await
+                        .map(Pending::from_reqwest)
+                        .map_err(|e| format!("request failed: {}", e.without_url()))
+                }
+            };
+            let retry_body = |r: &crate::http::Reply| {
+                let Some((path, ew)) = &self.error_when else {
+                    return false;
+                };
+                (200..300).contains(&r.status)
+                    && serde_json::from_slice::<Value>(&r.body)
+                        .ok()
+                        .and_then(|b| error_message(&b, path, ew))
+                        .is_some_and(|m| ew.retry.contains(&m))
+            };
+            let reply = match self.layer.execute(send, &retry_body).await {
                 Ok(r) => r,
+                Err(Failure::GaveUp(r)) => {
+                    let body = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                    let msg = match &self.error_when {
+                        Some((path, ew)) if (200..300).contains(&r.status) => {
+                            error_message(&body, path, ew).unwrap_or_default()
+                        }
+                        _ => error_text(&body),
+                    };
+                    return Err(FetchError::Status(
+                        r.status,
+                        format!(
+                            "{} (gave up after {} attempts)",
+                            short(&self.redact.clean(&msg)),
+                            self.layer.policy.max_attempts
+                        ),
+                    ));
+                }
                 Err(e) => {
-                    let transient = e.is_timeout() || e.is_connect();
-                    let msg = self.redact.clean(&e.without_url().to_string());
-                    if attempt + 1 < self.retry.max_attempts && transient {
-                        self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                        self.wait(self.backoff(attempt)).await?;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(FetchError::Other(format!("request failed: {msg}")));
+                    return Err(FetchError::Other(format!(
+                        "{} at {shown}",
+                        self.redact.clean(&e.to_string())
+                    )));
                 }
             };
-            let status = resp.status().as_u16();
-            let headers_out = resp.headers().clone();
-            if resp.content_length().is_some_and(|n| n > MAX_BODY) {
-                return Err(FetchError::Other(format!(
-                    "the response is larger than {} MiB at {}",
-                    MAX_BODY >> 20,
-                    self.redact.clean(&redact_query(url))
-                )));
+            let status = reply.status;
+            if status == 401 && !reauthed && self.auth.as_ref().is_some_and(|a| a.refreshable()) {
+                // An expired or revoked token: fetch a new one once.
+                let used = used.lock().ok().and_then(|mut u| u.take());
+                if let (Some(a), Some(v)) = (&self.auth, &used) {
+                    a.invalidate(v).await;
+                }
+                reauthed = true;
+                continue;
             }
-            let text = match resp.text().await {
-                Ok(t) if t.len() as u64 <= MAX_BODY => t,
-                Ok(_) => {
-                    return Err(FetchError::Other(format!(
-                        "the response is larger than {} MiB at {}",
-                        MAX_BODY >> 20,
-                        self.redact.clean(&redact_query(url))
-                    )));
-                }
-                Err(e) => {
-                    // A body cut off mid-way is not an empty page.
-                    if attempt + 1 < self.retry.max_attempts {
-                        self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                        self.wait(self.backoff(attempt)).await?;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(FetchError::Other(format!(
-                        "the response could not be read: {}",
-                        self.redact.clean(&e.without_url().to_string())
-                    )));
-                }
-            };
+            let text = String::from_utf8_lossy(&reply.body);
             let body: Value = if text.trim().is_empty() {
                 Value::Null
             } else {
@@ -248,44 +205,12 @@ impl Http {
                     Ok(v) => v,
                     Err(e) if (200..300).contains(&status) => {
                         return Err(FetchError::Other(format!(
-                            "the response is not JSON ({e}) at {}",
-                            self.redact.clean(&redact_query(url))
+                            "the response is not JSON ({e}) at {shown}"
                         )));
                     }
                     Err(_) => Value::Null,
                 }
             };
-            let retry_after = retry_after(&headers_out);
-            if status == 401 && !reauthed && self.auth.as_ref().is_some_and(|a| a.refreshable()) {
-                // An expired or revoked token: fetch a new one once.
-                if let (Some(a), Some(v)) = (&self.auth, &used) {
-                    a.invalidate(v).await;
-                }
-                reauthed = true;
-                continue;
-            }
-            // Google reports some rate limits as 403 with a reason in the body.
-            let throttled_403 = status == 403 && {
-                let t = body.to_string();
-                t.contains("rateLimitExceeded") || t.contains("userRateLimitExceeded")
-            };
-            if status == 429 || throttled_403 || (500..600).contains(&status) {
-                if attempt + 1 < self.retry.max_attempts {
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    self.wait(retry_after.unwrap_or_else(|| self.backoff(attempt)))
-                        .await?;
-                    attempt += 1;
-                    continue;
-                }
-                return Err(FetchError::Status(
-                    status,
-                    format!(
-                        "{} (gave up after {} attempts)",
-                        short(&self.redact.clean(&error_text(&body))),
-                        attempt + 1
-                    ),
-                ));
-            }
             if !(200..300).contains(&status) {
                 return Err(FetchError::Status(
                     status,
@@ -293,21 +218,8 @@ impl Http {
                 ));
             }
             if let Some((path, ew)) = &self.error_when
-                && walk(&body, path).is_some_and(|v| *v == ew.equals)
+                && let Some(msg) = error_message(&body, path, ew)
             {
-                let msg = ew
-                    .message
-                    .as_deref()
-                    .and_then(|m| parse_path(m).ok())
-                    .and_then(|p| walk(&body, &p).map(to_text))
-                    .unwrap_or_else(|| "error".into());
-                if ew.retry.contains(&msg) && attempt + 1 < self.retry.max_attempts {
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    self.wait(retry_after.unwrap_or_else(|| self.backoff(attempt)))
-                        .await?;
-                    attempt += 1;
-                    continue;
-                }
                 let msg = short(&self.redact.clean(&msg));
                 if ew.skip.contains(&msg) {
                     return Err(FetchError::Skip(msg));
@@ -317,15 +229,12 @@ impl Http {
                 )));
             }
             return Ok(Response {
-                headers: headers_out,
+                headers: reply.headers,
                 body,
             });
         }
     }
 }
-
-/// The largest response body read (64 MiB): larger is an error, never an unbounded read.
-const MAX_BODY: u64 = 64 << 20;
 
 /// A message cut to 300 characters (after redaction, so no secret is cut in half).
 fn short(s: &str) -> String {
@@ -362,25 +271,6 @@ fn error_text(body: &Value) -> String {
         }
     }
     "no error message".into()
-}
-
-/// `Retry-After`: seconds, or an HTTP date.
-pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    let Some(v) = h.get("retry-after").and_then(|v| v.to_str().ok()) else {
-        // Okta (`x-rate-limit-reset`) and GitHub-style (`x-ratelimit-reset`): epoch seconds.
-        let reset = ["x-rate-limit-reset", "x-ratelimit-reset"]
-            .iter()
-            .find_map(|k| h.get(*k)?.to_str().ok()?.trim().parse::<i64>().ok())?;
-        let d = reset.saturating_sub(chrono::Utc::now().timestamp());
-        return Some(Duration::from_secs(d.clamp(0, 86_400) as u64));
-    };
-    let v = v.trim();
-    if let Ok(s) = v.parse::<u64>() {
-        return Some(Duration::from_secs(s));
-    }
-    let t = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let d = t.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(d.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Rendered authentication settings and the cached token.
@@ -604,67 +494,62 @@ impl Authenticator {
                 .extend_pairs(form.iter().map(|(k, v)| (*k, v.expose())))
                 .finish(),
         );
-        let mut attempt = 0u32;
-        loop {
-            http.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let resp = http
-                .client
-                .post(token_url)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("accept", "application/json")
-                .body(body.expose().to_owned())
-                .send()
-                .await
-                .map_err(|e| {
-                    format!(
-                        "token request to {} failed: {}",
-                        redact_query(token_url),
-                        e.without_url()
-                    )
-                })?;
-            let status = resp.status().as_u16();
-            let ra = retry_after(resp.headers());
-            let v: Value = resp
-                .text()
-                .await
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or(Value::Null);
-            if (status == 429 || status >= 500) && attempt + 1 < http.retry.max_attempts {
-                http.stats.retries.fetch_add(1, Ordering::Relaxed);
-                http.wait(ra.unwrap_or_else(|| http.backoff(attempt)))
+        let send = || {
+            let body = body.expose().to_owned();
+            async move {
+                http.client
+                    .post(token_url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("accept", "application/json")
+                    .body(body)
+                    .send()
                     .await
-                    .map_err(|e| e.to_string())?;
-                attempt += 1;
-                continue;
+                    .map(Pending::from_reqwest)
+                    .map_err(|e| format!("{}", e.without_url()))
             }
-            if !(200..300).contains(&status) {
-                return Err(format!(
-                    "the token endpoint {} refused: HTTP {status}: {}",
-                    redact_query(token_url),
-                    short(&http.redact.clean(&error_text(&v)))
-                ));
-            }
-            let token = v
-                .get("access_token")
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    format!(
-                        "the token endpoint {} answered without an access_token",
-                        redact_query(token_url)
-                    )
-                })?
-                .to_string();
-            let life = match v.get("expires_in") {
-                Some(Value::Number(n)) => n.as_u64(),
-                Some(Value::String(s)) => s.parse().ok(),
-                _ => None,
-            }
-            .unwrap_or(3600)
-            .clamp(1, 86_400);
-            http.stats.tokens.fetch_add(1, Ordering::Relaxed);
-            return Ok((Secret::new(token), Duration::from_secs(life.max(1))));
+        };
+        let at = crate::http::scrub_url(&redact_query(token_url));
+        let reply = http
+            .layer
+            .execute(send, &|_| false)
+            .await
+            .map_err(|e| match e {
+                Failure::GaveUp(r) => format!(
+                    "the token endpoint {at} refused: HTTP {}: {}",
+                    r.status,
+                    short(&http.redact.clean(&error_text(
+                        &serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+                    )))
+                ),
+                other => format!(
+                    "token request to {at} failed: {}",
+                    http.redact.clean(&other.to_string())
+                ),
+            })?;
+        let status = reply.status;
+        let v: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            return Err(format!(
+                "the token endpoint {at} refused: HTTP {status}: {}",
+                short(&http.redact.clean(&error_text(&v)))
+            ));
         }
+        let token = v
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| format!("the token endpoint {at} answered without an access_token"))?
+            .to_string();
+        let life = match v.get("expires_in") {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.parse().ok(),
+            _ => None,
+        }
+        .unwrap_or(3600)
+        .clamp(1, 86_400);
+        http.stats
+            .tokens
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok((Secret::new(token), Duration::from_secs(life.max(1))))
     }
 }

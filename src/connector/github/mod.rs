@@ -23,6 +23,7 @@ use crate::model::{
 };
 use crate::progress::Line;
 
+mod cache;
 pub mod client;
 
 use client::{Client, GetError};
@@ -312,13 +313,16 @@ impl Connector for Github {
         let mut inv = Inventory::default();
         for org in &s.orgs {
             let sub = line.child(org);
+            let before = client.stats().counts();
             let OrgScan { inv: frag, mut cov } = scan_org(&client, org, s, &sub).await;
             sub.finish(format!("{} identities", frag.identities.len()));
+            // This organisation's own cost, not the scan's running total.
+            let spent = client.stats().counts() - before;
             cov.read.push(format!(
                 "{} request(s), {} answered from the cache (304), {:.1} s waited for rate limits",
-                client.stats.requests.load(Ordering::Relaxed),
-                client.stats.cached.load(Ordering::Relaxed),
-                client.stats.waited_ms.load(Ordering::Relaxed) as f64 / 1000.0
+                spent.requests,
+                spent.cached,
+                spent.waited_ms as f64 / 1000.0
             ));
             inv.merge(frag);
             inv.coverage.push(cov);
@@ -328,6 +332,10 @@ impl Connector for Github {
 }
 
 async fn build_client(s: &GithubSettings) -> Result<Client, ConnectorError> {
+    let redact = Arc::new(crate::http::Redactor::default());
+    if let Some(t) = &s.token {
+        redact.add(t.expose());
+    }
     let mut b = octocrab::Octocrab::builder()
         .base_uri(s.api_url.as_str())
         .map_err(|e| ConnectorError::Input(format!("--github-api-url {}: {e}", s.api_url)))?;
@@ -360,6 +368,7 @@ async fn build_client(s: &GithubSettings) -> Result<Client, ConnectorError> {
         s.cache_dir.clone(),
         s.max_requests,
         s.max_wait,
+        redact,
     ))
 }
 
