@@ -191,7 +191,13 @@ impl Pending {
             match r.chunk().await {
                 Ok(Some(c)) => Some((Ok(c), Some(r))),
                 Ok(None) => None,
-                Err(e) => Some((Err(e.without_url().to_string()), None)),
+                Err(e) => Some((
+                    Err(format!(
+                        "the response body was cut off: {}",
+                        e.without_url()
+                    )),
+                    None,
+                )),
             }
         });
         Self {
@@ -214,7 +220,9 @@ impl Pending {
             loop {
                 match b.frame().await {
                     None => return None,
-                    Some(Err(e)) => return Some((Err(e.to_string()), None)),
+                    Some(Err(e)) => {
+                        return Some((Err(format!("the response body was cut off: {e}")), None));
+                    }
                     Some(Ok(f)) => {
                         if let Ok(d) = f.into_data() {
                             return Some((Ok(d), Some(b)));

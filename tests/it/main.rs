@@ -6,6 +6,7 @@ mod cli;
 mod connectors;
 mod diff;
 mod evidence;
+mod faults;
 mod formats;
 mod generated;
 mod github;
