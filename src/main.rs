@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // One TLS stack for every client (AWS, GitHub, SaaS): rustls with aws-lc-rs, installed
+    // once before any client is built. An error means one is installed already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let cli = match nhi_audit::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
