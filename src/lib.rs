@@ -18,6 +18,7 @@ pub mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 pub mod http;
+pub mod input;
 pub mod model;
 pub mod policy;
 pub mod progress;

@@ -10,6 +10,7 @@ mod faults;
 mod formats;
 mod generated;
 mod github;
+mod props;
 mod repo;
 mod scan;
 mod secrets;

@@ -118,7 +118,7 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// Reads one file and adds what it holds to the bundle.
 pub fn read_file(path: &Path, bundle: &mut Bundle) -> Result<(), String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let bytes = crate::input::read_bounded(path, crate::input::MAX_INPUT)?;
     read_bytes(&name, &bytes, bundle)
 }
 
