@@ -10,6 +10,7 @@ mod formats;
 mod generated;
 mod github;
 mod repo;
+mod saas_verbatim;
 mod scan;
 mod secrets;
 mod util;
