@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::util::*;
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -527,7 +527,7 @@ fn static_credentials_bearer_and_prefixed_api_key() {
 
 /// Runs `nhi scan --connector SPEC` from a scratch directory with this nhi.yaml, as JSON at
 /// the fixed clock; the report is null when the run printed none.
-fn scan_connector(spec: &str, config: &str, env: &[(&str, &str)]) -> (Run, Value) {
+pub(crate) fn scan_connector(spec: &str, config: &str, env: &[(&str, &str)]) -> (Run, Value) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("nhi.yaml");
     std::fs::write(&cfg, config).unwrap();
@@ -957,7 +957,11 @@ fn connectors_list_shows_streams_auth_and_inputs() {
 
 /// Serves a manifest's recorded examples (one answer per stream path, the token response on
 /// POST) so `nhi scan` runs the whole pipeline on them.
-fn serve_examples(rt: &tokio::runtime::Runtime, m: &Manifest, prefix: &str) -> MockServer {
+pub(crate) fn serve_examples(
+    rt: &tokio::runtime::Runtime,
+    m: &Manifest,
+    prefix: &str,
+) -> MockServer {
     let server = rt.block_on(MockServer::start());
     let ex = m.examples.clone().unwrap();
     rt.block_on(async {
@@ -1023,7 +1027,8 @@ fn an_entra_tenant_scanned_end_to_end_shows_the_rules_on_its_data() {
         &[],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let grant = "oauth-grant/AVs6JuUDjkCFV7q2gd8QTOQDNpSH5-lPk9HjD3Sarjk";
+    // A tenant-wide grant of Directory.AccessAsUser.All to an app the tenant does not own.
+    let grant = "oauth-grant/etVHeqLds7r07d9wpMDjGes1DZLMg7rPcgM8UWYLvRc";
     let on = rules_on(&v, grant);
     for rule in [
         "admin-privilege",
@@ -1033,28 +1038,33 @@ fn an_entra_tenant_scanned_end_to_end_shows_the_rules_on_its_data() {
     ] {
         assert!(on.contains(&rule.to_string()), "{rule}: {on:?}");
     }
-    let app = "app/83f45296-fb8f-4aaa-a399-ac51084e02b7";
+    let app = "app/b33a24d7-b5aa-41b4-bf36-462ec748e662";
     let on = rules_on(&v, app);
     for rule in ["credential-expired", "weak-credential-type"] {
         assert!(on.contains(&rule.to_string()), "{rule}: {on:?}");
     }
-    // The certificate is not a weak credential; the expired secret is.
-    let weak: Vec<&Value> = v["findings"]
+    // Certificates are not weak credentials; each of the app's two client secrets is.
+    let mut weak: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == "weak-credential-type")
+        .map(|f| f["credential"].as_str().unwrap())
         .collect();
-    assert_eq!(weak.len(), 1);
-    assert!(
-        weak[0]["credential"]
-            .as_str()
-            .unwrap()
-            .contains("client-secret-f0b0b335")
-    );
-    // The agent identity is an AI agent with no owner, purpose or expiry.
-    let agent = "ai-agent/1b7313c4-05d0-4a08-88e3-7b76c003a0a2";
-    assert!(rules_on(&v, agent).contains(&"ai-agent-ungoverned".to_string()));
+    weak.sort();
+    assert_eq!(weak.len(), 2, "{weak:?}");
+    assert!(weak[0].ends_with("client-secret-73715518-5b2e-4c60-bbdf-28f90cb6c2e6"));
+    assert!(weak[1].ends_with("client-secret-f83d5065-f8fa-4424-8e1f-5200366c8056"));
+    // The agent identity is an AI agent with no owner, purpose or expiry, holding an
+    // application permission that writes every application.
+    let agent = "ai-agent/9cdd7b5d-926b-4d13-9a7c-32cb1ba9782b";
+    let on = rules_on(&v, agent);
+    for rule in ["ai-agent-ungoverned", "ai-agent-overprivileged"] {
+        assert!(on.contains(&rule.to_string()), "{rule}: {on:?}");
+    }
+    // An AI vendor's app by name, registered in the tenant.
+    let ai = rules_on(&v, "app/5065c964-ac6e-4207-80aa-198bcda5eac4");
+    assert!(ai.contains(&"shadow-ai".to_string()), "{ai:?}");
     // App owners come from Graph, with their source.
     let i = v["identities"]
         .as_array()
@@ -1064,9 +1074,9 @@ fn an_entra_tenant_scanned_end_to_end_shows_the_rules_on_its_data() {
         .unwrap();
     assert_eq!(
         i["owner"],
-        json!({"value": "id-value", "source": "Graph application owners"})
+        json!({"value": "priya.raman@contoso.com", "source": "Graph application owners"})
     );
-    assert_eq!(i["last_used"], "2021-04-01T00:00:00Z");
+    assert_eq!(i["last_used"], "2026-11-14T06:00:12Z");
     // Coverage: what was read, with request counts.
     let cov = v["coverage"].to_string();
     assert!(

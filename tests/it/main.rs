@@ -12,6 +12,7 @@ mod generated;
 mod github;
 mod props;
 mod repo;
+mod saas_verbatim;
 mod scan;
 mod secrets;
 mod util;
