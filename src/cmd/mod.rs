@@ -88,7 +88,8 @@ pub fn parse_fail_on(s: &str) -> anyhow::Result<Option<Severity>> {
 /// Reads a JSON report written by `nhi scan` (for `--baseline` and `nhi report`).
 pub fn load_report(path: &Path) -> anyhow::Result<Report> {
     let name = path.display();
-    let bytes = crate::input::read_bounded(path, crate::input::MAX_INPUT).map_err(anyhow::Error::msg)?;
+    let bytes =
+        crate::input::read_bounded(path, crate::input::MAX_INPUT).map_err(anyhow::Error::msg)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{name}: not UTF-8 at byte {}: not an nhi JSON report",

@@ -70,7 +70,9 @@ fn names(err: &str, input: &str) {
 fn evidence_files_never_panic_and_errors_name_the_file() {
     run(300, mutated(AUTHZ), |text| {
         let mut b = nhi_audit::connector::aws::evidence::Bundle::default();
-        if let Err(e) = nhi_audit::connector::aws::evidence::read_bytes("fuzz.json", text.as_bytes(), &mut b) {
+        if let Err(e) =
+            nhi_audit::connector::aws::evidence::read_bytes("fuzz.json", text.as_bytes(), &mut b)
+        {
             names(&e, "fuzz.json");
         }
     });
@@ -79,11 +81,15 @@ fn evidence_files_never_panic_and_errors_name_the_file() {
 #[test]
 fn credential_reports_never_panic_and_errors_name_the_file() {
     run(300, mutated(CSV), |text| {
-        if let Err(e) = nhi_audit::connector::aws::evidence::parse_credential_csv("report.csv", &text) {
+        if let Err(e) =
+            nhi_audit::connector::aws::evidence::parse_credential_csv("report.csv", &text)
+        {
             names(&e, "report.csv");
         }
         let mut b = nhi_audit::connector::aws::evidence::Bundle::default();
-        if let Err(e) = nhi_audit::connector::aws::evidence::read_bytes("report.csv", text.as_bytes(), &mut b) {
+        if let Err(e) =
+            nhi_audit::connector::aws::evidence::read_bytes("report.csv", text.as_bytes(), &mut b)
+        {
             names(&e, "report.csv");
         }
     });
@@ -93,11 +99,13 @@ fn credential_reports_never_panic_and_errors_name_the_file() {
 fn policy_documents_never_panic() {
     run(300, mutated(POLICY), |text| {
         if let Ok(doc) = nhi_audit::policy::PolicyDocument::from_text(&text) {
-            for st in &doc.statements {
+            for st in &doc.statement {
                 let _ = st.describe();
             }
         }
-        let encoded = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         let _ = nhi_audit::policy::PolicyDocument::from_text(&encoded);
     });
 }
@@ -116,7 +124,9 @@ fn connector_manifests_never_panic_and_errors_name_the_file() {
     for (name, text) in nhi_audit::embedded::BUILTIN_MANIFESTS {
         let text: &'static str = text;
         run(60, mutated(text), |t| {
-            if let Err(e) = nhi_audit::connector::declarative::Manifest::parse(&t, "fuzz-manifest.yaml") {
+            if let Err(e) =
+                nhi_audit::connector::declarative::Manifest::parse(&t, "fuzz-manifest.yaml")
+            {
                 names(&e.to_string(), "fuzz-manifest.yaml");
             }
         });
@@ -130,8 +140,12 @@ fn templates_never_panic_and_evaluate_over_any_body() {
     run(400, (mutated(TEMPLATES), any::<String>()), |(t, body)| {
         if let Ok(t) = Template::parse(&t) {
             // A SaaS response body as the engine sees it: any JSON value.
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
-            let vars = Vars::default().with("config", &v).with("parent", &v).with("record", &v);
+            let v: serde_json::Value =
+                serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+            let vars = Vars::default()
+                .with("config", &v)
+                .with("parent", &v)
+                .with("record", &v);
             let _ = t.text(&vars);
             let _ = t.eval(&vars);
         }
@@ -198,5 +212,8 @@ fn link_headers_and_urls_never_panic() {
 #[test]
 fn regression_scrub_keeps_no_userinfo() {
     let s = nhi_audit::http::scrub_url("https://a:b@hooks.slack.com/services/T/B/C?token=t");
-    assert!(!s.contains("a:b") && !s.contains("/T/B/C") && !s.contains("token=t"), "{s}");
+    assert!(
+        !s.contains("a:b") && !s.contains("/T/B/C") && !s.contains("token=t"),
+        "{s}"
+    );
 }
