@@ -453,6 +453,28 @@ fn an_organisation_from_githubs_examples() {
         rules_on(&again, "acme/api/deploy-key/7"),
         rules_on(&v, "acme/api/deploy-key/7")
     );
+    // The cache is owner-only and never holds the token.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = cache.path().join("github");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "the cache directory is owner-only");
+        let entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(entries.len() > 10, "answers were cached: {}", entries.len());
+        for p in entries {
+            assert_eq!(mode(&p), 0o600, "{} is owner-only", p.display());
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(
+                !text.contains("test-token-not-a-secret"),
+                "{} holds the token",
+                p.display()
+            );
+        }
+    }
 }
 
 #[test]
