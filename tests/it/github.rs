@@ -2,7 +2,7 @@
 //! response examples (../shared/data/github, read in place), varied per scenario: pagination through `link`
 //! headers, a primary rate limit then success after the reset, a secondary limit with
 //! retry-after, a 404 for an Enterprise-only endpoint, ETag'd answers (304 on a second scan),
-//! a 500 on one repository.
+//! a 403 on one repository's deploy keys (its other endpoints still read).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -241,7 +241,7 @@ async fn acme(server: &MockServer, enterprise: bool) {
         .mount(server)
         .await;
 
-    for name in ["Hello-World", "api"] {
+    for name in ["Hello-World", "api", "broken"] {
         let r = format!("/repos/acme/{name}");
         let mut keys = example("/repos/{owner}/{repo}/keys");
         if name == "api" {
@@ -249,7 +249,19 @@ async fn acme(server: &MockServer, enterprise: bool) {
             keys[0]["added_by"] = json!("departed-dev");
             keys[0]["id"] = json!(7);
         }
-        serve(server, &format!("{r}/keys"), keys).await;
+        if name == "broken" {
+            // Deploy keys need administration: read; the token lacks it here, and GitHub
+            // answers 403. The repository's other endpoints still answer.
+            Mock::given(method("GET"))
+                .and(path(format!("{r}/keys")))
+                .respond_with(ResponseTemplate::new(403).set_body_json(
+                    json!({"message": "Resource not accessible by personal access token"}),
+                ))
+                .mount(server)
+                .await;
+        } else {
+            serve(server, &format!("{r}/keys"), keys).await;
+        }
         serve(
             server,
             &format!("{r}/actions/secrets"),
@@ -297,11 +309,6 @@ async fn acme(server: &MockServer, enterprise: bool) {
         );
         serve(server, &format!("{r}/contents/.github/CODEOWNERS"), file).await;
     }
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/broken/keys"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(server)
-        .await;
 }
 
 fn scan(server: &MockServer, cache: &std::path::Path) -> (Run, Value) {
@@ -412,7 +419,50 @@ fn an_organisation_from_githubs_examples() {
             .any(|i| i["id"].as_str().unwrap().starts_with("github:acme/api/"))
     );
     let cov = v["coverage"][0].to_string();
-    assert!(cov.contains("repositories: broken"), "{cov}");
+    // The repository whose deploy keys answer 403: that endpoint is its own gap, naming the
+    // rules it blinds, and the repository's webhooks and secrets are still reported.
+    let gaps = v["coverage"][0]["gaps"].as_array().unwrap();
+    let keys_gap = gaps
+        .iter()
+        .find(|g| g["what"] == "deploy keys of broken")
+        .unwrap_or_else(|| panic!("a gap for broken's deploy keys: {cov}"));
+    assert!(
+        keys_gap["reason"].as_str().unwrap().contains("forbidden"),
+        "{keys_gap}"
+    );
+    assert!(
+        keys_gap["rules_affected"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("deploy-key-write")),
+        "{keys_gap}"
+    );
+    assert!(
+        !gaps
+            .iter()
+            .any(|g| g["what"].as_str().unwrap().contains("webhooks of")),
+        "webhooks were read: {cov}"
+    );
+    assert!(
+        ids.iter().any(|i| i["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("github:acme/broken/webhook/")),
+        "broken's webhooks are reported although its deploy keys are not"
+    );
+    assert!(
+        ids.iter().any(|i| i["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("github:acme/broken/actions-secret/")),
+        "broken's secrets are reported"
+    );
+    assert!(!ids.iter().any(|i| {
+        i["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("github:acme/broken/deploy-key/")
+    }),);
     assert!(
         cov.contains("SAML credential authorizations") && cov.contains("Enterprise Cloud"),
         "{cov}"
@@ -658,4 +708,93 @@ fn a_github_app_mints_its_installation_token() {
         !r.stdout.contains("ghs_minted_for_the_test")
             && !r.stderr.contains("ghs_minted_for_the_test")
     );
+}
+
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn a_webhook_url_with_credentials_leaves_no_trace_in_any_format() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // GitHub's example webhook, its URL given userinfo, a token query and a Slack path: all
+    // three are credentials the hook's owner pasted in, and none may leave the connector.
+    let server = rt.block_on(async {
+        let s = MockServer::start().await;
+        let mut hooks = example("/orgs/{org}/hooks");
+        hooks[0]["config"]["url"] =
+            json!("https://relay:pw-planted-1@hooks.example.com/in?token=tok-planted-2&team=x");
+        serve(&s, "/orgs/leaky/hooks", hooks).await;
+        let mut repo = example("/orgs/{org}/repos")[0].clone();
+        repo["name"] = json!("svc");
+        repo["archived"] = json!(false);
+        serve(&s, "/orgs/leaky/repos", json!([repo])).await;
+        let mut hooks = example("/repos/{owner}/{repo}/hooks");
+        hooks[0]["config"]["url"] =
+            json!("https://hooks.slack.com/services/T0PLANTED/B0PLANTED/slackpathplanted3");
+        serve(&s, "/repos/leaky/svc/hooks", hooks).await;
+        s
+    });
+    let uri = server.uri();
+    let cache = tempfile::tempdir().unwrap();
+    let planted = [
+        "pw-planted-1",
+        "tok-planted-2",
+        "slackpathplanted3",
+        "T0PLANTED",
+    ];
+    let mut seen_hosts = 0;
+    for format in ["json", "table", "markdown", "csv", "sarif", "html"] {
+        let r = nhi_with(
+            &root(),
+            &[
+                "scan",
+                "--github",
+                "leaky",
+                "--github-api-url",
+                &uri,
+                "-f",
+                format,
+                "--as-of",
+                "2026-11-15",
+                "--fail-on",
+                "never",
+            ],
+            &[
+                ("GITHUB_TOKEN", "test-token-not-a-secret"),
+                ("NHI_CACHE_DIR", cache.path().to_str().unwrap()),
+            ],
+        );
+        assert_eq!(r.code, 3, "endpoints not served are gaps: {}", r.stderr);
+        for p in planted {
+            assert!(!r.stdout.contains(p), "{format} output carries {p}");
+            assert!(!r.stderr.contains(p), "{format} messages carry {p}");
+        }
+        if r.stdout.contains("hooks.example.com") && r.stdout.contains("hooks.slack.com") {
+            seen_hosts += 1;
+        }
+        if format == "json" {
+            let v: Value = serde_json::from_str(&r.stdout).unwrap();
+            let hooks: Vec<&Value> = v["identities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["kind"] == "webhook")
+                .collect();
+            assert_eq!(hooks.len(), 2, "both webhooks are in the inventory");
+            assert!(hooks.iter().any(|h| {
+                h["attributes"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("https://hooks.example.com/in?token="))
+            }));
+        }
+    }
+    assert!(seen_hosts >= 2, "the hosts themselves are reported");
+    for entry in std::fs::read_dir(cache.path().join("github")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for p in planted {
+            assert!(!text.contains(p), "the cache carries {p}");
+        }
+    }
 }

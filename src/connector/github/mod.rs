@@ -755,34 +755,28 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
     };
     let total = repos.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(String, Result<RepoItems, String>, Vec<String>)> =
-        futures_util::stream::iter(repos)
-            .map(|r| {
-                let done = &done;
-                let source = &source;
-                async move {
-                    let (res, gaps) = scan_repo(c, org, &r.name, source).await;
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    line.update(format!("repositories {n}/{total}"));
-                    (r.name, res, gaps)
-                }
-            })
-            .buffer_unordered(s.concurrency.max(1))
-            .collect()
-            .await;
-    let mut failed = Vec::new();
-    let mut repo_gaps: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, res, gaps) in results {
+    let results: Vec<(String, RepoItems, Vec<RepoGap>)> = futures_util::stream::iter(repos)
+        .map(|r| {
+            let done = &done;
+            let source = &source;
+            async move {
+                let (items, gaps) = scan_repo(c, org, &r.name, source).await;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                line.update(format!("repositories {n}/{total}"));
+                (r.name, items, gaps)
+            }
+        })
+        .buffer_unordered(s.concurrency.max(1))
+        .collect()
+        .await;
+    // Gaps grouped by endpoint and reason, each naming the repositories it hit.
+    let mut repo_gaps: BTreeMap<RepoGap, Vec<String>> = BTreeMap::new();
+    for (name, items, gaps) in results {
         for g in gaps {
             repo_gaps.entry(g).or_default().push(name.clone());
         }
-        match res {
-            Ok(items) => {
-                for (i, creds) in items {
-                    push(i, creds, &mut inv);
-                }
-            }
-            Err(e) => failed.push(format!("{name} ({e})")),
+        for (i, creds) in items {
+            push(i, creds, &mut inv);
         }
     }
     cov.read.push(format!(
@@ -790,19 +784,8 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
         total,
         if total == 1 { "y" } else { "ies" }
     ));
-    if !failed.is_empty() {
-        failed.sort();
-        cov.gap(
-            format!("repositories: {}", failed.join(", ")),
-            "could not be read; the other repositories are reported",
-            &[
-                "deploy-key-write",
-                "webhook-no-secret",
-                "credential-unrotated",
-            ],
-        );
-    }
-    for (what, names) in repo_gaps {
+    for (g, mut names) in repo_gaps {
+        names.sort();
         let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
         let more = if names.len() > 5 {
             format!(" and {} more", names.len() - 5)
@@ -810,9 +793,12 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
             String::new()
         };
         cov.gap(
-            format!("{what} of {}{more}", shown.join(", ")),
-            "not available",
-            &[],
+            format!("{} of {}{more}", g.what, shown.join(", ")),
+            format!(
+                "{}; the repositories' other endpoints are reported",
+                g.reason
+            ),
+            &g.rules,
         );
     }
     OrgScan { inv, cov }
@@ -861,12 +847,14 @@ fn hook_identity(
     owner: Option<&(String, String)>,
 ) -> Identity {
     let scope = repo.map_or_else(|| org.to_string(), |r| format!("{org}/{r}"));
-    let url = h.config.get("url").and_then(Value::as_str).unwrap_or("");
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or(url);
+    // The URL is hostile text that may carry its own credentials (userinfo, a Slack path, a
+    // `token=` query): only its host, and the scrubbed URL, go further.
+    let raw = h.config.get("url").and_then(Value::as_str).unwrap_or("");
+    let parsed = url::Url::parse(raw.trim()).ok();
+    let host = parsed
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "an unparsable URL".to_string());
     let mut i = identity(
         format!("github:{scope}/webhook/{}", h.id),
         IdentityKind::Webhook,
@@ -885,6 +873,10 @@ fn hook_identity(
         .insert("secret_set".into(), json!(h.config.contains_key("secret")));
     i.attributes.insert("insecure_ssl".into(), json!(insecure));
     i.attributes.insert("url_host".into(), json!(host));
+    if parsed.is_some() {
+        i.attributes
+            .insert("url".into(), json!(crate::http::scrub_url(raw)));
+    }
     i.attributes.insert("events".into(), json!(h.events));
     if let Some(r) = &h.last_response {
         i.attributes.insert("last_response".into(), r.clone());
@@ -954,28 +946,48 @@ pub fn codeowner_of(text: &str, path: &str) -> Option<String> {
 
 type RepoItems = Vec<(Identity, Vec<Credential>)>;
 
-/// One repository. An error on the first call fails the repository (it goes to coverage);
-/// an unavailable optional endpoint is a gap.
-async fn scan_repo(
-    c: &Client,
-    org: &str,
-    repo: &str,
-    source: &str,
-) -> (Result<RepoItems, String>, Vec<String>) {
+/// One endpoint of one repository that could not be read: what, why, and the rules it blinds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RepoGap {
+    what: String,
+    reason: String,
+    rules: Vec<&'static str>,
+}
+
+impl RepoGap {
+    fn new(what: &str, e: &GetError, rules: &[&'static str]) -> Self {
+        Self {
+            what: what.to_string(),
+            reason: e.to_string(),
+            rules: rules.to_vec(),
+        }
+    }
+}
+
+/// One repository. Every endpoint is read on its own: one that answers 403 or 404 (deploy
+/// keys, say) becomes its own gap, and the repository's other credential types are still read.
+async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItems, Vec<RepoGap>) {
     let mut gaps = Vec::new();
     let mut out: RepoItems = Vec::new();
+    let owner = match codeowners(c, org, repo).await {
+        Ok(o) => o,
+        Err(e) => {
+            gaps.push(RepoGap::new("CODEOWNERS", &e, &["owner-missing"]));
+            None
+        }
+    };
     let keys = match c
         .get_all::<DeployKey>(&format!("/repos/{org}/{repo}/keys"), None)
         .await
     {
         Ok(k) => k,
-        Err(e) => return (Err(e.to_string()), gaps),
-    };
-    let owner = match codeowners(c, org, repo).await {
-        Ok(o) => o,
         Err(e) => {
-            gaps.push(format!("CODEOWNERS ({e})"));
-            None
+            gaps.push(RepoGap::new(
+                "deploy keys",
+                &e,
+                &["deploy-key-write", "credential-unrotated"],
+            ));
+            Vec::new()
         }
     };
     for k in keys {
@@ -1029,7 +1041,11 @@ async fn scan_repo(
                     out.push((i, vec![cred]));
                 }
             }
-            Err(e) => gaps.push(format!("{kind} secrets ({e})")),
+            Err(e) => gaps.push(RepoGap::new(
+                &format!("{kind} secrets"),
+                &e,
+                &["credential-unrotated"],
+            )),
         }
     }
     match c
@@ -1062,11 +1078,15 @@ async fn scan_repo(
                             out.push((i, vec![cred]));
                         }
                     }
-                    Err(e) => gaps.push(format!("environment secrets ({e})")),
+                    Err(e) => gaps.push(RepoGap::new(
+                        "environment secrets",
+                        &e,
+                        &["credential-unrotated"],
+                    )),
                 }
             }
         }
-        Err(e) => gaps.push(format!("environments ({e})")),
+        Err(e) => gaps.push(RepoGap::new("environments", &e, &["credential-unrotated"])),
     }
     match c
         .get_all::<Hook>(&format!("/repos/{org}/{repo}/hooks"), None)
@@ -1078,7 +1098,11 @@ async fn scan_repo(
                 vec![],
             )
         })),
-        Err(e) => gaps.push(format!("webhooks ({e})")),
+        Err(e) => gaps.push(RepoGap::new(
+            "webhooks",
+            &e,
+            &["webhook-no-secret", "webhook-insecure-ssl"],
+        )),
     }
     match c
         .get_one::<Value>(&format!(
@@ -1087,7 +1111,7 @@ async fn scan_repo(
         .await
     {
         Ok(_) | Err(GetError::NotFound) => {}
-        Err(e) => gaps.push(format!("OIDC subject template ({e})")),
+        Err(e) => gaps.push(RepoGap::new("OIDC subject template", &e, &[])),
     }
-    (Ok(out), gaps)
+    (out, gaps)
 }
