@@ -557,14 +557,14 @@ fn reuse_across_files_and_repositories() {
 }
 
 #[test]
-fn huge_files_are_skipped_and_counted_large_ones_are_mapped() {
+fn huge_files_are_skipped_and_counted_large_ones_still_scanned() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     // 2 MB: above a 1 MB limit.
     let mut big = "x".repeat(2 << 20);
     big.push_str(&format!("\n{}\n", github_token(77)));
     write(&repo, "dump.sql", &big);
-    // 5 MB under the limit of the second run: memory-mapped, and still scanned.
+    // 5 MB under the limit of the second run: read within the limit, and still scanned.
     let mut large = "y\n".repeat(5 << 19);
     large.push_str(&format!("T={}\n", github_token(78)));
     write(&repo, "large.log", &large);
@@ -601,5 +601,127 @@ fn huge_files_are_skipped_and_counted_large_ones_are_mapped() {
     assert!(
         lines.contains(&2) && lines.contains(&((5 << 19) + 1)),
         "{lines:?}"
+    );
+}
+
+/// Files truncated and regrown while the working tree is scanned: the process survives (a
+/// memory map would take SIGBUS), and the files that stay put are still reported.
+#[test]
+fn files_truncated_mid_scan_cannot_kill_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    write(
+        &repo,
+        "steady.env",
+        &format!("TOKEN={}\n", github_token(91)),
+    );
+    let size: u64 = 6 << 20;
+    let mut body = "z\n".repeat((size / 2) as usize - 64);
+    body.push_str(&format!("T={}\n", github_token(92)));
+    let churned: Vec<_> = (0..12)
+        .map(|n| {
+            let rel = format!("dumps/part-{n:02}.log");
+            write(&repo, &rel, &body);
+            repo.join(rel)
+        })
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let stop = stop.clone();
+        let body = body.clone();
+        std::thread::spawn(move || {
+            let mut cycles = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                // Emptied, left empty a moment, then written whole again: a reader holding
+                // a map of the old length touches pages that no longer exist.
+                for p in &churned {
+                    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(p) {
+                        let _ = f.set_len(0);
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                for p in &churned {
+                    let _ = std::fs::write(p, &body);
+                }
+                cycles += 1;
+            }
+            cycles
+        })
+    };
+    let (r, v) = scan(&["--repo", repo.to_str().unwrap()]);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let cycles = churn.join().unwrap();
+    assert!(cycles > 0, "the files were churned during the scan");
+    assert_eq!(r.code, 0, "the scan ends normally: {}", r.stderr);
+    assert!(
+        leak_paths(&v, "github-pat-classic").contains(&"steady.env:1".to_string()),
+        "{:?}",
+        v["leaks"]
+    );
+}
+
+/// A hostile history: a tree nested thirty thousand levels deep (written object by object, as
+/// no working tree could hold it). The walk is iterative, so the scan reaches the blob at the
+/// bottom instead of overflowing its stack.
+#[test]
+fn a_deeply_nested_history_tree_cannot_overflow_the_stack() {
+    use gix::objs::tree::{Entry, EntryKind};
+    let dir = tempfile::tempdir().unwrap();
+    let repo_dir = dir.path().join("deep");
+    std::fs::create_dir_all(&repo_dir).unwrap();
+    git(&repo_dir, &["init", "-q", "-b", "main"]);
+    let repo = gix::open(&repo_dir).unwrap();
+    let blob = repo
+        .write_blob(format!("TOKEN={}\n", github_token(93)).as_bytes())
+        .unwrap()
+        .detach();
+    let mut tree = repo
+        .write_object(&gix::objs::Tree {
+            entries: vec![Entry {
+                mode: EntryKind::Blob.into(),
+                filename: "leak.env".into(),
+                oid: blob,
+            }],
+        })
+        .unwrap()
+        .detach();
+    let depth = 30_000;
+    for _ in 0..depth {
+        tree = repo
+            .write_object(&gix::objs::Tree {
+                entries: vec![Entry {
+                    mode: EntryKind::Tree.into(),
+                    filename: "d".into(),
+                    oid: tree,
+                }],
+            })
+            .unwrap()
+            .detach();
+    }
+    let out = Command::new("git")
+        .args(["commit-tree", &tree.to_string(), "-m", "deep"])
+        .current_dir(&repo_dir)
+        .env("GIT_AUTHOR_NAME", "Dev One")
+        .env("GIT_AUTHOR_EMAIL", "dev@acme.example")
+        .env("GIT_COMMITTER_NAME", "Dev One")
+        .env("GIT_COMMITTER_EMAIL", "dev@acme.example")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let commit = String::from_utf8(out.stdout).unwrap();
+    git(&repo_dir, &["update-ref", "refs/heads/main", commit.trim()]);
+    let (r, v) = scan(&["--repo", repo_dir.to_str().unwrap(), "--history"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let leaks = v["leaks"].as_array().unwrap();
+    assert_eq!(leaks.len(), 1, "the blob at the bottom is found");
+    let path = leaks[0]["locations"][0]["path"].as_str().unwrap();
+    assert!(
+        path.ends_with("/d/leak.env") && path.matches('/').count() == depth,
+        "{}",
+        path.len()
     );
 }

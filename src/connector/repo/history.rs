@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use gix::ObjectId;
 
 use super::engine::Engine;
-use super::tree::is_binary;
+use super::tree::{guarded, is_binary};
 use super::{Found, RepoSettings, scan_buffer};
 
 /// A commit's metadata.
@@ -30,6 +30,8 @@ pub struct HistoryScan {
     pub blobs: u64,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Blobs above the size limit, skipped by their header size before being inflated.
+    pub too_large: u64,
     /// What could not be read: (what, why).
     pub gaps: Vec<(String, String)>,
 }
@@ -38,70 +40,70 @@ impl HistoryScan {
     /// One line for the coverage section.
     pub fn summary(&self) -> String {
         format!(
-            "git history: {} commit(s), {} distinct blob(s), {:.1} MB",
+            "git history: {} commit(s), {} distinct blob(s), {:.1} MB; skipped {} above the size limit",
             self.commits,
             self.blobs,
-            self.bytes as f64 / 1e6
+            self.bytes as f64 / 1e6,
+            self.too_large
         )
     }
 }
 
-/// Records every blob of `tree` not seen before, with the path it has here.
+/// Records every blob of `tree` not seen before, with the path it has here. Iterative, with
+/// an explicit stack: a hostile, deeply nested tree cannot overflow the thread's stack.
 fn walk_tree(
     repo: &gix::Repository,
     tree: ObjectId,
-    prefix: &str,
     commit: usize,
     seen_trees: &mut HashSet<ObjectId>,
     blobs: &mut HashMap<ObjectId, (String, usize)>,
     errors: &mut Vec<String>,
 ) {
-    if !seen_trees.insert(tree) {
-        return; // Every blob under it was recorded when first seen.
-    }
-    let obj = match repo.find_object(tree) {
-        Ok(o) => o,
-        Err(e) => {
-            errors.push(format!("tree {tree}: {e}"));
-            return;
+    let mut stack: Vec<(ObjectId, String)> = vec![(tree, String::new())];
+    while let Some((tree, prefix)) = stack.pop() {
+        if !seen_trees.insert(tree) {
+            continue; // Every blob under it was recorded when first seen.
         }
-    };
-    let tree_obj = match obj.try_into_tree() {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(format!("tree {tree}: {e}"));
-            return;
-        }
-    };
-    let decoded = match tree_obj.decode() {
-        Ok(d) => d,
-        Err(e) => {
-            errors.push(format!("tree {tree}: {e}"));
-            return;
-        }
-    };
-    let entries: Vec<(ObjectId, String, bool, bool)> = decoded
-        .entries
-        .iter()
-        .map(|e| {
-            (
-                e.oid.to_owned(),
-                e.filename.to_string(),
-                e.mode.is_tree(),
-                e.mode.is_blob(),
-            )
-        })
-        .collect();
-    for (oid, name, is_tree, is_blob) in entries {
-        let path = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
+        let decoded = repo
+            .find_object(tree)
+            .map_err(|e| e.to_string())
+            .and_then(|o| o.try_into_tree().map_err(|e| e.to_string()))
+            .and_then(|t| {
+                t.decode()
+                    .map(|d| {
+                        d.entries
+                            .iter()
+                            .map(|e| {
+                                (
+                                    e.oid.to_owned(),
+                                    e.filename.to_string(),
+                                    e.mode.is_tree(),
+                                    e.mode.is_blob(),
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .map_err(|e| e.to_string())
+            });
+        let entries = match decoded {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(format!("tree {tree}: {e}"));
+                continue;
+            }
         };
-        if is_tree {
-            walk_tree(repo, oid, &path, commit, seen_trees, blobs, errors);
-        } else if is_blob {
-            blobs.entry(oid).or_insert((path, commit));
+        // Pushed in reverse so that the walk visits entries in the tree's own order.
+        for (oid, name, is_tree, is_blob) in entries.into_iter().rev() {
+            let path = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if is_tree {
+                stack.push((oid, path));
+            } else if is_blob {
+                blobs.entry(oid).or_insert((path, commit));
+            }
         }
     }
 }
@@ -113,7 +115,6 @@ fn head_blobs(repo: &gix::Repository) -> HashSet<ObjectId> {
         walk_tree(
             repo,
             tree.detach(),
-            "",
             0,
             &mut HashSet::new(),
             &mut out,
@@ -217,15 +218,7 @@ pub fn scan(
     let mut blobs: HashMap<ObjectId, (String, usize)> = HashMap::new();
     let mut errors = Vec::new();
     for (ix, (_, _, tree)) in commits.iter().enumerate() {
-        walk_tree(
-            &repo,
-            *tree,
-            "",
-            ix,
-            &mut seen_trees,
-            &mut blobs,
-            &mut errors,
-        );
+        walk_tree(&repo, *tree, ix, &mut seen_trees, &mut blobs, &mut errors);
     }
     let at_head = head_blobs(&repo);
     let mut work: Vec<(ObjectId, String, usize)> =
@@ -238,18 +231,34 @@ pub fn scan(
         .map_or(2, |n| n.get())
         .max(1);
     let chunk = work.len().div_ceil(threads).max(1);
-    let results: Vec<(Vec<Found>, u64, u64, Vec<String>)> = std::thread::scope(|scope| {
+    // What one thread saw: finds, blobs and bytes scanned, blobs too large, unreadable objects,
+    // and blobs whose scan panicked.
+    type Part = (Vec<Found>, u64, u64, u64, Vec<String>, Vec<String>);
+    let results: Vec<Result<Part, usize>> = std::thread::scope(|scope| {
         let handles: Vec<_> = work
             .chunks(chunk)
             .map(|part| {
                 let sync = &sync;
                 let commits = &commits;
                 let at_head = &at_head;
-                scope.spawn(move || {
+                let handle = scope.spawn(move || {
                     let repo = sync.to_thread_local();
-                    let (mut found, mut n, mut bytes, mut errs) =
-                        (Vec::new(), 0u64, 0u64, Vec::new());
+                    let mut p: Part = Default::default();
+                    let (found, n, bytes, too_large, errs, panicked) =
+                        (&mut p.0, &mut p.1, &mut p.2, &mut p.3, &mut p.4, &mut p.5);
                     for (id, path, c) in part {
+                        // The header gives the size without inflating the object.
+                        match repo.find_header(*id) {
+                            Ok(h) if h.size() > s.max_file_size => {
+                                *too_large += 1;
+                                continue;
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                errs.push(format!("blob {id}: {e}"));
+                                continue;
+                            }
+                        }
                         let obj = match repo.find_object(*id) {
                             Ok(o) => o,
                             Err(e) => {
@@ -261,32 +270,59 @@ pub fn scan(
                         if data.len() as u64 > s.max_file_size || is_binary(data) {
                             continue;
                         }
-                        n += 1;
-                        bytes += data.len() as u64;
-                        let before = found.len();
-                        scan_buffer(engine, data, repo_name, path, &mut found);
-                        let meta = &commits[*c].1;
-                        for f in &mut found[before..] {
-                            f.location.commit = Some(meta.id.clone());
-                            f.location.author = Some(meta.author.clone());
-                            f.location.date = meta.date;
+                        *n += 1;
+                        *bytes += data.len() as u64;
+                        let mut local = Vec::new();
+                        if let Err(e) = guarded(&format!("{path} (blob {id})"), || {
+                            scan_buffer(engine, data, repo_name, path, &mut local)
+                        }) {
+                            panicked.push(e);
+                            continue;
+                        }
+                        let meta = commits.get(*c).map(|m| &m.1);
+                        for mut f in local {
+                            if let Some(meta) = meta {
+                                f.location.commit = Some(meta.id.clone());
+                                f.location.author = Some(meta.author.clone());
+                                f.location.date = meta.date;
+                            }
                             f.location.at_head = at_head.contains(id);
+                            found.push(f);
                         }
                     }
-                    (found, n, bytes, errs)
-                })
+                    p
+                });
+                (handle, part.len())
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
+            .map(|(h, len)| h.join().map_err(|_| len))
             .collect()
     });
-    for (found, n, bytes, errs) in results {
-        out.found.extend(found);
-        out.blobs += n;
-        out.bytes += bytes;
-        errors.extend(errs);
+    let mut panicked = Vec::new();
+    for r in results {
+        match r {
+            Ok((found, n, bytes, too_large, errs, p)) => {
+                out.found.extend(found);
+                out.blobs += n;
+                out.bytes += bytes;
+                out.too_large += too_large;
+                errors.extend(errs);
+                panicked.extend(p);
+            }
+            // Only reachable if something outside `guarded` panicked: the thread's share
+            // of the blobs is reported as lost, never dropped silently.
+            Err(len) => panicked.push(format!("{len} blob(s): a scanning thread panicked")),
+        }
+    }
+    if !panicked.is_empty() {
+        panicked.sort();
+        let shown: Vec<&str> = panicked.iter().take(3).map(String::as_str).collect();
+        out.gaps.push((
+            format!("{} blob(s) of the history", panicked.len()),
+            format!("not scanned, a defect in nhi: {}", shown.join("; ")),
+        ));
     }
     if !errors.is_empty() {
         let shown: Vec<&str> = errors.iter().take(3).map(String::as_str).collect();

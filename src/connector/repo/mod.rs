@@ -198,9 +198,21 @@ impl Connector for RepoScanner {
         req: &ScanRequest,
         line: &crate::progress::Line,
     ) -> Result<Inventory, ConnectorError> {
-        let Some(s) = &req.repo else {
+        let Some(s) = req.repo.clone() else {
             return Ok(Inventory::default());
         };
+        // The scan is CPU-bound: it runs on the blocking pool (and its own threads), so the
+        // network connectors keep making progress on the runtime meanwhile.
+        let line = line.clone();
+        tokio::task::spawn_blocking(move || scan_all(&s, &line))
+            .await
+            .map_err(|e| ConnectorError::Unavailable(format!("the repository scan stopped: {e}")))?
+    }
+}
+
+/// Scans every repository of the request (blocking).
+fn scan_all(s: &RepoSettings, line: &crate::progress::Line) -> Result<Inventory, ConnectorError> {
+    {
         let rules = rules::load(&s.rule_files).map_err(ConnectorError::Input)?;
         let engine = Arc::new(Engine::new(rules).map_err(ConnectorError::Input)?);
         let mut inv = Inventory::default();
@@ -215,6 +227,14 @@ impl Connector for RepoScanner {
             line.update(format!("{name}: working tree"));
             let tree = tree::scan(&engine, path, &name, s).map_err(ConnectorError::Input)?;
             cov.read.push(tree.summary());
+            if !tree.panicked.is_empty() {
+                let shown: Vec<&str> = tree.panicked.iter().take(3).map(String::as_str).collect();
+                cov.gap(
+                    format!("{} file(s) of the working tree", tree.panicked.len()),
+                    format!("not scanned, a defect in nhi: {}", shown.join("; ")),
+                    &["secret-leaked", "secret-leaked-live", "credential-reused"],
+                );
+            }
             let mut found = tree.found;
             if s.history {
                 line.update(format!("{name}: history"));
@@ -250,4 +270,85 @@ pub fn relative(root: &Path, p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// The repository scan leaves the async runtime free. Its `.gitignore` is a named pipe, so
+    /// the scan blocks when it opens it until a writer opens the other end; the writer is
+    /// started by a task on the same single-threaded runtime. Were the scan run on the runtime
+    /// itself, that task could never run: a watchdog thread then opens the pipe after a minute
+    /// (both ends in turn, so the test ends) and the test fails.
+    #[test]
+    fn the_repository_scan_runs_off_the_async_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "nothing here\n").unwrap();
+        let fifo = dir.path().join(".gitignore");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let req = ScanRequest {
+            repo: Some(RepoSettings {
+                paths: vec![dir.path().to_path_buf()],
+                max_file_size: 1 << 20,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let done = Arc::new(AtomicBool::new(false));
+        let fired = Arc::new(AtomicBool::new(false));
+        let watchdog = {
+            let (done, fired, fifo) = (done.clone(), fired.clone(), fifo.clone());
+            std::thread::spawn(move || {
+                for _ in 0..600 {
+                    if done.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                fired.store(true, Ordering::SeqCst);
+                // Release the scan's read, then the writer task's write, which comes after.
+                let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+                let _ = std::fs::File::open(&fifo);
+            })
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let line = crate::progress::Line::default();
+        let (inv, wrote) = rt.block_on(async {
+            let writer = async {
+                // Two turns of the runtime first, so the scan has certainly been polled.
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+                let fifo = fifo.clone();
+                tokio::task::spawn_blocking(move || {
+                    std::fs::OpenOptions::new().write(true).open(&fifo).is_ok()
+                })
+                .await
+                .unwrap()
+            };
+            tokio::join!(RepoScanner.discover(&req, &line), writer)
+        });
+        done.store(true, Ordering::SeqCst);
+        watchdog.join().unwrap();
+        assert!(
+            !fired.load(Ordering::SeqCst),
+            "the scan held the runtime: the writer task never ran"
+        );
+        assert!(wrote);
+        let inv = inv.unwrap();
+        assert!(
+            inv.coverage[0].read[0].contains("1 file(s)"),
+            "{:?}",
+            inv.coverage
+        );
+    }
 }
