@@ -4,6 +4,7 @@
 //! It runs after the rules, so exposure reuses their verdicts (an open trust, an unbounded
 //! OIDC trust, a leak) instead of judging policies a second time.
 
+use crate::rules::codes;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -26,21 +27,29 @@ pub fn level_points(l: PrivilegeLevel) -> u32 {
 
 /// Exposure points for findings of these rules (unsuppressed), once per rule.
 const EXPOSING_RULES: &[(&str, u32, &str)] = &[
-    ("trust-any-principal", 25, "any AWS principal can assume it"),
-    ("secret-leaked-live", 30, "a credential of it is leaked"),
     (
-        "oidc-trust-unbounded",
+        codes::TRUST_ANY_PRINCIPAL,
+        25,
+        "any AWS principal can assume it",
+    ),
+    (
+        codes::SECRET_LEAKED_LIVE,
+        30,
+        "a credential of it is leaked",
+    ),
+    (
+        codes::OIDC_TRUST_UNBOUNDED,
         15,
         "any subject of an OIDC provider can assume it",
     ),
     (
-        "cross-account-trust-unknown",
+        codes::CROSS_ACCOUNT_TRUST_UNKNOWN,
         10,
         "an unknown account can assume it",
     ),
-    ("human-use-of-nhi", 5, "people sign in with it"),
+    (codes::HUMAN_USE_OF_NHI, 5, "people sign in with it"),
     (
-        "identity-expired",
+        codes::IDENTITY_EXPIRED,
         5,
         "past its expiry date and still active",
     ),

@@ -5,7 +5,7 @@ use crate::model::{Finding, PrivilegeLevel, Severity};
 pub struct AdminPrivilege;
 
 static META: RuleMeta = RuleMeta {
-    code: "admin-privilege",
+    code: super::codes::ADMIN_PRIVILEGE,
     title: "The identity has administrator privileges",
     severity: Severity::High,
     fires_when: "A non-human identity is allowed every action on every resource (`*:*`, AdministratorAccess) or full control of IAM (`iam:*` on `*`, IAMFullAccess), after explicit Denies. Critical when the identity also holds an active static credential.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct AiAgentOverprivileged;
 
 static META: RuleMeta = RuleMeta {
-    code: "ai-agent-overprivileged",
+    code: super::codes::AI_AGENT_OVERPRIVILEGED,
     title: "An AI agent holds more privilege than AI agents are allowed",
     severity: Severity::High,
     fires_when: "An identity recognised as an AI agent has a privilege level (admin or write) above `ai_agents.allowed_privilege` in nhi.yaml (default: read).",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct AiAgentUngoverned;
 
 static META: RuleMeta = RuleMeta {
-    code: "ai-agent-ungoverned",
+    code: super::codes::AI_AGENT_UNGOVERNED,
     title: "An AI agent lacks an owner, a purpose or an expiry",
     severity: Severity::High,
     fires_when: "An identity recognised as an AI agent (a trust to an AI service such as bedrock.amazonaws.com, bedrock-agentcore.amazonaws.com or sagemaker.amazonaws.com, or a match in the AI catalogue) has no owner, no purpose or no expiry.",

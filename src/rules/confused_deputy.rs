@@ -27,7 +27,7 @@ const SOURCE_KEYS: &[&str] = &[
 ];
 
 static META: RuleMeta = RuleMeta {
-    code: "confused-deputy",
+    code: super::codes::CONFUSED_DEPUTY,
     title: "A service trust lacks aws:SourceAccount / aws:SourceArn conditions",
     severity: Severity::Medium,
     fires_when: "A trust policy lets an AWS service principal (other than compute services that need iam:PassRole in the same account) assume the role without an `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceOrgID` condition.",

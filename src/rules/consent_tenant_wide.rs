@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct ConsentTenantWide;
 
 static META: RuleMeta = RuleMeta {
-    code: "consent-tenant-wide",
+    code: super::codes::CONSENT_TENANT_WIDE,
     title: "An app was consented for every user of the tenant",
     severity: Severity::Medium,
     fires_when: "A delegated grant was consented by an administrator for all users (Entra `consentType: AllPrincipals`), and the app is not one the tenant itself owns. High when the grant holds sensitive scopes.",

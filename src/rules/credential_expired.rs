@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialExpired;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-expired",
+    code: super::codes::CREDENTIAL_EXPIRED,
     title: "An expired credential is still registered",
     severity: Severity::Low,
     fires_when: "A credential's expiry date has passed and it is still listed by the provider.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialExpiring;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-expiring",
+    code: super::codes::CREDENTIAL_EXPIRING,
     title: "A credential expires soon",
     severity: Severity::Low,
     fires_when: "An active credential expires within `thresholds.expiring_days` (default 30) of the scan date.",

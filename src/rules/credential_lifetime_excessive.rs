@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialLifetimeExcessive;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-lifetime-excessive",
+    code: super::codes::CREDENTIAL_LIFETIME_EXCESSIVE,
     title: "A credential's lifetime exceeds the maximum",
     severity: Severity::Medium,
     fires_when: "A credential's expiry is more than `thresholds.max_lifetime_days` (default 365) after its creation.",

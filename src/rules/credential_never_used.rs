@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialNeverUsed;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-never-used",
+    code: super::codes::CREDENTIAL_NEVER_USED,
     title: "An active credential has never been used",
     severity: Severity::Medium,
     fires_when: "An active credential of a non-human identity has no last-used date and was created more than `thresholds.grace_days` (default 7) days before the scan date.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialNoExpiry;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-no-expiry",
+    code: super::codes::CREDENTIAL_NO_EXPIRY,
     title: "A credential that supports an expiry has none",
     severity: Severity::Medium,
     fires_when: "An active credential whose type supports an expiry date (fine-grained and SAML-authorised GitHub tokens, GitLab tokens, Entra secrets) has none.",

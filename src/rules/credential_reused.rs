@@ -7,7 +7,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialReused;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-reused",
+    code: super::codes::CREDENTIAL_REUSED,
     title: "The same credential is found in several places",
     severity: Severity::High,
     fires_when: "One credential (the same fingerprint) is found in several repositories or several files.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialUnrotated;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-unrotated",
+    code: super::codes::CREDENTIAL_UNROTATED,
     title: "An active credential has not been rotated within the rotation period",
     severity: Severity::Medium,
     fires_when: "An active credential of a non-human identity was created (or last rotated) more than `thresholds.rotation_days` (default 90) days before the scan date.",

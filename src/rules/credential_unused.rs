@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct CredentialUnused;
 
 static META: RuleMeta = RuleMeta {
-    code: "credential-unused",
+    code: super::codes::CREDENTIAL_UNUSED,
     title: "An active credential has not been used within the unused period",
     severity: Severity::Medium,
     fires_when: "An active credential of a non-human identity was last used more than `thresholds.unused_days` (default 45) days before the scan date.",

@@ -8,7 +8,7 @@ use crate::policy::Effect;
 pub struct CrossAccountTrustUnknown;
 
 static META: RuleMeta = RuleMeta {
-    code: "cross-account-trust-unknown",
+    code: super::codes::CROSS_ACCOUNT_TRUST_UNKNOWN,
     title: "The role trusts an AWS account that is not known",
     severity: Severity::High,
     fires_when: "A trust policy lets principals of another AWS account assume the role, and that account is neither in `known_accounts` of nhi.yaml nor one of the accounts scanned in the same run.",

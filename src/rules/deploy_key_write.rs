@@ -5,7 +5,7 @@ use crate::model::{Finding, IdentityKind, Severity};
 pub struct DeployKeyWrite;
 
 static META: RuleMeta = RuleMeta {
-    code: "deploy-key-write",
+    code: super::codes::DEPLOY_KEY_WRITE,
     title: "A deploy key has write access",
     severity: Severity::Medium,
     fires_when: "A repository deploy key is not read-only.",

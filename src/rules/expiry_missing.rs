@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct ExpiryMissing;
 
 static META: RuleMeta = RuleMeta {
-    code: "expiry-missing",
+    code: super::codes::EXPIRY_MISSING,
     title: "The identity has no expiry or review date",
     severity: Severity::Low,
     fires_when: "No expiry or review date is attributed to a non-human identity (expiry tags, ownership rules), or the expiry value is not a date. Medium for AI agents.",

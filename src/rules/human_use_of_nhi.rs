@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct HumanUseOfNhi;
 
 static META: RuleMeta = RuleMeta {
-    code: "human-use-of-nhi",
+    code: super::codes::HUMAN_USE_OF_NHI,
     title: "A machine identity shows human use",
     severity: Severity::Medium,
     fires_when: "A user with active access keys also has a console password that was used within `thresholds.human_use_days` (default 90), or has an MFA device registered.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct IdentityExpired;
 
 static META: RuleMeta = RuleMeta {
-    code: "identity-expired",
+    code: super::codes::IDENTITY_EXPIRED,
     title: "The identity is past its expiry date and still active",
     severity: Severity::High,
     fires_when: "The attributed expiry or review date is before the scan date (`--as-of`) and the identity can still authenticate (an active credential, or an assumable role).",

@@ -15,6 +15,7 @@ use crate::model::{Credential, Finding, FindingState, Identity, Inventory, Sever
 mod admin_privilege;
 mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
+pub mod codes;
 mod confused_deputy;
 mod consent_tenant_wide;
 mod credential_expired;
@@ -507,5 +508,12 @@ mod tests {
                 !m.controls.is_empty() && !m.remediation.is_empty() && !m.explanation.is_empty()
             );
         }
+    }
+
+    #[test]
+    fn the_catalogue_and_the_codes_are_the_same_list() {
+        let catalogue: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+        assert_eq!(catalogue, codes::ALL);
+        assert!(codes::known("deploy-key-write") && !codes::known("deploy-keys-write"));
     }
 }

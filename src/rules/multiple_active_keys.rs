@@ -7,7 +7,7 @@ use crate::model::{CredentialKind, Finding, Severity};
 pub struct MultipleActiveKeys;
 
 static META: RuleMeta = RuleMeta {
-    code: "multiple-active-keys",
+    code: super::codes::MULTIPLE_ACTIVE_KEYS,
     title: "The identity has more than one active key of the same kind",
     severity: Severity::Medium,
     fires_when: "A non-human identity has two or more active credentials of the same kind (for AWS: both access keys active).",

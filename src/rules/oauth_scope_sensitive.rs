@@ -5,7 +5,7 @@ use crate::model::{Finding, PrivilegeLevel, Severity};
 pub struct OauthScopeSensitive;
 
 static META: RuleMeta = RuleMeta {
-    code: "oauth-scope-sensitive",
+    code: super::codes::OAUTH_SCOPE_SENSITIVE,
     title: "An OAuth grant or app holds sensitive scopes",
     severity: Severity::High,
     fires_when: "An app, service principal, token or OAuth grant holds a scope the scope catalogue (data/scope-catalogue.yaml) marks sensitive: mail, files, chat history, directory or policy write, administration. Medium when every sensitive scope only reads.",

@@ -6,7 +6,7 @@ use crate::policy::{Effect, Statement};
 pub struct OidcTrustUnbounded;
 
 static META: RuleMeta = RuleMeta {
-    code: "oidc-trust-unbounded",
+    code: super::codes::OIDC_TRUST_UNBOUNDED,
     title: "The role trusts an OIDC provider without bounding the subject",
     severity: Severity::Critical,
     fires_when: "A trust policy allows sts:AssumeRoleWithWebIdentity from an OIDC provider (GitHub Actions, GitLab, Terraform Cloud, CircleCI, EKS, …) without a `sub` condition, or with a `sub` wildcard that admits any organisation (critical) or any repository of one organisation (high).",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct OwnerDeparted;
 
 static META: RuleMeta = RuleMeta {
-    code: "owner-departed",
+    code: super::codes::OWNER_DEPARTED,
     title: "The identity's owner is no longer an active member of the organisation",
     severity: Severity::High,
     fires_when: "The attributed owner is marked `active: false` in the `people` roster of nhi.yaml, or is absent from a non-empty roster (for GitHub: no longer an org member).",

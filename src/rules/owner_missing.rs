@@ -5,7 +5,7 @@ use crate::model::{Finding, PrivilegeLevel, Severity};
 pub struct OwnerMissing;
 
 static META: RuleMeta = RuleMeta {
-    code: "owner-missing",
+    code: super::codes::OWNER_MISSING,
     title: "No owner can be attributed to the identity",
     severity: Severity::Medium,
     fires_when: "No source (tags, description, provider fields, ownership rules in nhi.yaml) names an owner for a non-human identity. Raised to high when the identity has admin privileges or is an AI agent.",

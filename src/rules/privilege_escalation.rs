@@ -7,7 +7,7 @@ use crate::policy::{Query, Reach, evaluate};
 pub struct PrivilegeEscalation;
 
 static META: RuleMeta = RuleMeta {
-    code: "privilege-escalation",
+    code: super::codes::PRIVILEGE_ESCALATION,
     title: "The identity's permissions allow privilege escalation",
     severity: Severity::High,
     fires_when: "The identity's effective permissions (inline, managed and group policies, after explicit Denies, ignoring grants defeated by their conditions or limited to unrelated resources) contain every permission of a published escalation method (Rhino Security Labs' 21 IAM methods and their successors). Administrators are reported by admin-privilege instead.",

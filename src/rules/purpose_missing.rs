@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct PurposeMissing;
 
 static META: RuleMeta = RuleMeta {
-    code: "purpose-missing",
+    code: super::codes::PURPOSE_MISSING,
     title: "No purpose is recorded for the identity",
     severity: Severity::Low,
     fires_when: "No source (purpose or description tags, the provider's description, ownership rules) states what a non-human identity is for.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, IdentityKind, Severity};
 pub struct RootAccessKey;
 
 static META: RuleMeta = RuleMeta {
-    code: "root-access-key",
+    code: super::codes::ROOT_ACCESS_KEY,
     title: "The AWS root user has an active access key",
     severity: Severity::Critical,
     fires_when: "The account's root user (`<root_account>` in the credential report) has an active access key.",

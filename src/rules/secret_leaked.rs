@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct SecretLeaked;
 
 static META: RuleMeta = RuleMeta {
-    code: "secret-leaked",
+    code: super::codes::SECRET_LEAKED,
     title: "A credential is committed to a repository",
     severity: Severity::High,
     fires_when: "The repository scanner finds a credential (working tree or history) that matches no live credential of the scan. Low when it demonstrably looks like a test fixture (the value says example, dummy, fake, test…, or it lives under a test/, fixtures/, examples/ directory): the heuristic is shown in the evidence.",

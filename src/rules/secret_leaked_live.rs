@@ -5,7 +5,7 @@ use crate::model::{Finding, Severity};
 pub struct SecretLeakedLive;
 
 static META: RuleMeta = RuleMeta {
-    code: "secret-leaked-live",
+    code: super::codes::SECRET_LEAKED_LIVE,
     title: "A credential committed to a repository opens a live identity",
     severity: Severity::Critical,
     fires_when: "A credential found in a repository matches a credential of the inventory (an AWS access key id, a GitHub token's last eight characters): the leak is tied to the identity it opens, its owner, its privileges and its blast radius. High when the matched credential is no longer active.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, Provider, Severity};
 pub struct ShadowAi;
 
 static META: RuleMeta = RuleMeta {
-    code: "shadow-ai",
+    code: super::codes::SHADOW_AI,
     title: "An AI vendor's app or grant is not approved",
     severity: Severity::Medium,
     fires_when: "An app installation, OAuth app or grant matches the AI catalogue (data/ai-catalogue.yaml, extendable with `ai_agents.github_apps`) and is not listed in `ai_agents.approved`.",

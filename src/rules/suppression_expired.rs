@@ -5,7 +5,7 @@ use crate::model::{Finding, FindingState, Severity};
 pub struct SuppressionExpired;
 
 static META: RuleMeta = RuleMeta {
-    code: "suppression-expired",
+    code: super::codes::SUPPRESSION_EXPIRED,
     title: "A suppression in nhi.yaml has expired and no longer hides its finding",
     severity: Severity::Low,
     fires_when: "A suppression's `expires` date is before the scan date and it still matches a finding: the finding is reported again (unsuppressed), and this finding says which acceptance lapsed.",

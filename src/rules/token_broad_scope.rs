@@ -5,7 +5,7 @@ use crate::model::{Finding, PrivilegeLevel, Severity};
 pub struct TokenBroadScope;
 
 static META: RuleMeta = RuleMeta {
-    code: "token-broad-scope",
+    code: super::codes::TOKEN_BROAD_SCOPE,
     title: "A token or installation can write to every repository",
     severity: Severity::Medium,
     fires_when: "A GitHub App installation or token has write (or admin) permissions and covers all repositories of the organisation (`repository_selection: all`, or a classic token with the `repo` scope).",

@@ -20,7 +20,7 @@ pub(crate) const RESTRICTING_KEYS: &[&str] = &[
 ];
 
 static META: RuleMeta = RuleMeta {
-    code: "trust-any-principal",
+    code: super::codes::TRUST_ANY_PRINCIPAL,
     title: "The role's trust policy lets any AWS principal assume it",
     severity: Severity::Critical,
     fires_when: "An Allow statement of a trust policy names `*` (or `{\"AWS\": \"*\"}`) as principal without a condition restricting the caller's organisation, account, ARN or network (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:SourceVpce, …).",

@@ -5,7 +5,7 @@ use crate::model::{CredentialKind, Finding, Provider, Severity};
 pub struct WeakCredentialType;
 
 static META: RuleMeta = RuleMeta {
-    code: "weak-credential-type",
+    code: super::codes::WEAK_CREDENTIAL_TYPE,
     title: "A weaker credential type is used where a stronger one is available",
     severity: Severity::Low,
     fires_when: "A credential is of a kind the provider has superseded: a classic GitHub personal access token (coarse scopes, every repository) instead of a fine-grained token or a GitHub App; an Entra client secret instead of a certificate or federation.",

@@ -5,7 +5,7 @@ use crate::model::{Finding, IdentityKind, Severity};
 pub struct WebhookInsecureSsl;
 
 static META: RuleMeta = RuleMeta {
-    code: "webhook-insecure-ssl",
+    code: super::codes::WEBHOOK_INSECURE_SSL,
     title: "A webhook does not verify TLS certificates",
     severity: Severity::High,
     fires_when: "A webhook has TLS certificate verification turned off (`insecure_ssl: 1`).",

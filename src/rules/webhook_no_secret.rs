@@ -5,7 +5,7 @@ use crate::model::{Finding, IdentityKind, Severity};
 pub struct WebhookNoSecret;
 
 static META: RuleMeta = RuleMeta {
-    code: "webhook-no-secret",
+    code: super::codes::WEBHOOK_NO_SECRET,
     title: "A webhook has no secret",
     severity: Severity::Medium,
     fires_when: "A webhook is configured without a secret, so its deliveries carry no signature.",

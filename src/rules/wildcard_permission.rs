@@ -19,7 +19,7 @@ const SENSITIVE: &[&str] = &[
 ];
 
 static META: RuleMeta = RuleMeta {
-    code: "wildcard-permission",
+    code: super::codes::WILDCARD_PERMISSION,
     title: "The identity has a service-wide wildcard on every resource for a sensitive service",
     severity: Severity::Medium,
     fires_when: "An Allow statement grants `SERVICE:*` on `Resource: *` for a sensitive service (iam, kms, s3, secretsmanager, sts, organizations, ssm, lambda, ec2). Administrators are reported by admin-privilege instead.",

@@ -871,6 +871,13 @@ fn a_bad_manifest_names_the_file_line_and_column() {
             "input `api_key` is a secret",
             "config.api_key }}/",
         ),
+        // A rule code that does not exist.
+        (
+            "    skip_on: [404]\n",
+            "    skip_on: [404]\n    rules_affected: [owner-missing, credential-unrotaed]\n",
+            "`credential-unrotaed` in rules_affected is not a rule code",
+            "credential-unrotaed",
+        ),
         // A parent declared after its child.
         (
             "    parent: projects\n",

@@ -1,5 +1,6 @@
 //! From raw evidence to the model: identities, credentials, coverage, per account.
 
+use crate::rules::codes;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evidence::{Bundle, CredentialReport};
@@ -14,26 +15,26 @@ use crate::time::parse_time;
 
 /// Rules that need the credential report.
 const REPORT_RULES: &[&str] = &[
-    "credential-unrotated",
-    "credential-unused",
-    "credential-never-used",
-    "multiple-active-keys",
-    "root-access-key",
-    "human-use-of-nhi",
+    codes::CREDENTIAL_UNROTATED,
+    codes::CREDENTIAL_UNUSED,
+    codes::CREDENTIAL_NEVER_USED,
+    codes::MULTIPLE_ACTIVE_KEYS,
+    codes::ROOT_ACCESS_KEY,
+    codes::HUMAN_USE_OF_NHI,
 ];
 
 /// Rules that need the authorization details.
 const AUTHZ_RULES: &[&str] = &[
-    "admin-privilege",
-    "privilege-escalation",
-    "wildcard-permission",
-    "trust-any-principal",
-    "oidc-trust-unbounded",
-    "cross-account-trust-unknown",
-    "confused-deputy",
-    "owner-missing",
-    "purpose-missing",
-    "expiry-missing",
+    codes::ADMIN_PRIVILEGE,
+    codes::PRIVILEGE_ESCALATION,
+    codes::WILDCARD_PERMISSION,
+    codes::TRUST_ANY_PRINCIPAL,
+    codes::OIDC_TRUST_UNBOUNDED,
+    codes::CROSS_ACCOUNT_TRUST_UNKNOWN,
+    codes::CONFUSED_DEPUTY,
+    codes::OWNER_MISSING,
+    codes::PURPOSE_MISSING,
+    codes::EXPIRY_MISSING,
 ];
 
 #[derive(Default)]
@@ -347,7 +348,7 @@ fn build_account(
                 cov.gap(
                     format!("group {gname} of user {}", u.user_name),
                     "the group is not in the authorization details",
-                    &["admin-privilege", "privilege-escalation"],
+                    &[codes::ADMIN_PRIVILEGE, codes::PRIVILEGE_ESCALATION],
                 );
                 continue;
             };
@@ -455,11 +456,11 @@ fn build_account(
             ),
             "the documents do not parse as IAM policies; they are left out",
             &[
-                "admin-privilege",
-                "privilege-escalation",
-                "wildcard-permission",
-                "trust-any-principal",
-                "oidc-trust-unbounded",
+                codes::ADMIN_PRIVILEGE,
+                codes::PRIVILEGE_ESCALATION,
+                codes::WILDCARD_PERMISSION,
+                codes::TRUST_ANY_PRINCIPAL,
+                codes::OIDC_TRUST_UNBOUNDED,
             ],
         );
     }
@@ -467,7 +468,7 @@ fn build_account(
         cov.gap(
             format!("documents of {} managed polic{}: {}", missing_docs.len(), if missing_docs.len() == 1 { "y" } else { "ies" }, missing_docs.iter().cloned().collect::<Vec<_>>().join(", ")),
             "the policies are attached but not in the evidence's Policies list (export without --filter)",
-            &["admin-privilege", "privilege-escalation", "wildcard-permission", "ai-agent-overprivileged"],
+            &[codes::ADMIN_PRIVILEGE, codes::PRIVILEGE_ESCALATION, codes::WILDCARD_PERMISSION, codes::AI_AGENT_OVERPRIVILEGED],
         );
     }
     if !catalogue_docs.is_empty() {

@@ -2,6 +2,7 @@
 //! document has). They produce the same documents the bulk calls would, so the parser and
 //! the rules do not know the difference; what they could not read becomes a coverage gap.
 
+use crate::rules::codes;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::Client;
@@ -78,24 +79,24 @@ type EntityError = (&'static str, String, &'static [&'static str]);
 type EntityDocs = Vec<(String, Result<Value, EntityError>)>;
 
 const PERMISSION_RULES: &[&str] = &[
-    "admin-privilege",
-    "privilege-escalation",
-    "wildcard-permission",
-    "ai-agent-overprivileged",
+    codes::ADMIN_PRIVILEGE,
+    codes::PRIVILEGE_ESCALATION,
+    codes::WILDCARD_PERMISSION,
+    codes::AI_AGENT_OVERPRIVILEGED,
 ];
 const TAG_RULES: &[&str] = &[
-    "owner-missing",
-    "purpose-missing",
-    "expiry-missing",
-    "owner-departed",
-    "identity-expired",
+    codes::OWNER_MISSING,
+    codes::PURPOSE_MISSING,
+    codes::EXPIRY_MISSING,
+    codes::OWNER_DEPARTED,
+    codes::IDENTITY_EXPIRED,
 ];
 const TRUST_RULES: &[&str] = &[
-    "trust-any-principal",
-    "oidc-trust-unbounded",
-    "cross-account-trust-unknown",
-    "confused-deputy",
-    "ai-agent-ungoverned",
+    codes::TRUST_ANY_PRINCIPAL,
+    codes::OIDC_TRUST_UNBOUNDED,
+    codes::CROSS_ACCOUNT_TRUST_UNKNOWN,
+    codes::CONFUSED_DEPUTY,
+    codes::AI_AGENT_UNGOVERNED,
 ];
 
 /// Inline policies (names, then each document) of one principal.
@@ -504,11 +505,11 @@ pub(super) async fn credential_report(
                 &format!("user {u}"),
                 e,
                 &[
-                    "credential-unrotated",
-                    "credential-unused",
-                    "credential-never-used",
-                    "multiple-active-keys",
-                    "human-use-of-nhi",
+                    codes::CREDENTIAL_UNROTATED,
+                    codes::CREDENTIAL_UNUSED,
+                    codes::CREDENTIAL_NEVER_USED,
+                    codes::MULTIPLE_ACTIVE_KEYS,
+                    codes::HUMAN_USE_OF_NHI,
                 ],
             ),
         }

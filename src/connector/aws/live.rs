@@ -8,6 +8,7 @@
 //! when a bulk call is denied, and an option (`--aws-access-key-ids`) for the key ids the
 //! credential report lacks; each is counted, and every gap becomes a coverage entry.
 
+use crate::rules::codes;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -433,23 +434,23 @@ pub(super) fn stream(docs: &[Value]) -> String {
 
 /// Rules that the credential report feeds.
 const REPORT_RULES: &[&str] = &[
-    "credential-unrotated",
-    "credential-unused",
-    "credential-never-used",
-    "multiple-active-keys",
-    "root-access-key",
-    "human-use-of-nhi",
+    codes::CREDENTIAL_UNROTATED,
+    codes::CREDENTIAL_UNUSED,
+    codes::CREDENTIAL_NEVER_USED,
+    codes::MULTIPLE_ACTIVE_KEYS,
+    codes::ROOT_ACCESS_KEY,
+    codes::HUMAN_USE_OF_NHI,
 ];
 
 /// Rules that the authorization details feed.
 const AUTHZ_RULES: &[&str] = &[
-    "admin-privilege",
-    "privilege-escalation",
-    "wildcard-permission",
-    "trust-any-principal",
-    "oidc-trust-unbounded",
-    "cross-account-trust-unknown",
-    "confused-deputy",
+    codes::ADMIN_PRIVILEGE,
+    codes::PRIVILEGE_ESCALATION,
+    codes::WILDCARD_PERMISSION,
+    codes::TRUST_ANY_PRINCIPAL,
+    codes::OIDC_TRUST_UNBOUNDED,
+    codes::CROSS_ACCOUNT_TRUST_UNKNOWN,
+    codes::CONFUSED_DEPUTY,
 ];
 
 fn gap(
@@ -612,7 +613,7 @@ async fn account(
                     &mut ev,
                     "root user's access keys",
                     format!("only the credential report shows them ({reason})"),
-                    &["root-access-key"],
+                    &[codes::ROOT_ACCESS_KEY],
                 );
             } else {
                 gap(

@@ -340,9 +340,10 @@ pub struct Stream {
     /// skipped and a coverage entry says so.
     #[serde(default)]
     pub skip_on: Vec<u16>,
-    /// Rules that cannot be evaluated fully when this stream is missing.
+    /// Rules that cannot be evaluated fully when this stream is missing; each must be a known
+    /// rule code (checked when the manifest is parsed).
     #[serde(default)]
-    pub rules_affected: Vec<String>,
+    pub rules_affected: Vec<Spanned<String>>,
     /// What to grant when the stream is denied (shown in coverage).
     #[serde(default)]
     pub requires: Option<String>,
@@ -578,9 +579,10 @@ pub struct Recorded {
     /// The stream it answers (not for `token`).
     #[serde(default)]
     pub stream: Option<Spanned<String>>,
-    /// Where it was published (API reference URL, repository path and commit).
+    /// Where it comes from: the provider's reference page whose documented fields the project
+    /// composed it from (saying so), or where a verbatim example was published.
     pub source: String,
-    /// The body, verbatim.
+    /// The response body.
     pub body: Value,
 }
 
@@ -700,6 +702,20 @@ impl Manifest {
     }
 
     fn validate(&self) -> Result<(), ManifestError> {
+        for stream in &self.streams {
+            for code in &stream.rules_affected {
+                if !crate::rules::codes::known(&code.value) {
+                    return Err(self.err_at(
+                        code.referenced.line() as usize,
+                        code.referenced.column() as usize,
+                        format!(
+                            "stream `{}`: `{}` in rules_affected is not a rule code (see `nhi rules list`)",
+                            stream.name.value, code.value
+                        ),
+                    ));
+                }
+            }
+        }
         let id = &self.id.value;
         if id.is_empty()
             || !id

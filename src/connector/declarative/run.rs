@@ -198,7 +198,7 @@ pub async fn run(
             why.push_str(&format!("; requires {req}"));
         }
         let rules: Vec<&str> = s
-            .map(|s| s.rules_affected.iter().map(String::as_str).collect())
+            .map(|s| s.rules_affected.iter().map(|r| r.value.as_str()).collect())
             .unwrap_or_default();
         cov.gap(what, why, &rules);
     }

@@ -4,6 +4,7 @@
 //! the members, for owner-departed. GitHub.com, Enterprise Cloud and Enterprise Server
 //! (`--github-api-url` or `GITHUB_API_URL`).
 
+use crate::rules::codes;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -420,7 +421,7 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
             "organisation members",
             &e,
             "needs members: read",
-            &["owner-departed"],
+            &[codes::OWNER_DEPARTED],
         ),
     }
     let push = |mut i: Identity, creds: Vec<Credential>, inv: &mut Inventory| {
@@ -474,7 +475,11 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
             "App installations",
             &e,
             "needs an org owner token or organization_administration: read",
-            &["shadow-ai", "token-broad-scope", "admin-privilege"],
+            &[
+                codes::SHADOW_AI,
+                codes::TOKEN_BROAD_SCOPE,
+                codes::ADMIN_PRIVILEGE,
+            ],
         ),
     }
 
@@ -558,9 +563,9 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
                 &e,
                 "GitHub answers these only to a GitHub App with organization_personal_access_tokens: read (run nhi with an App)",
                 &[
-                    "credential-no-expiry",
-                    "credential-unused",
-                    "token-broad-scope",
+                    codes::CREDENTIAL_NO_EXPIRY,
+                    codes::CREDENTIAL_UNUSED,
+                    codes::TOKEN_BROAD_SCOPE,
                 ],
             ),
         }
@@ -630,9 +635,9 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
             &e,
             "only on GitHub Enterprise Cloud organisations with SAML single sign-on, to an org owner",
             &[
-                "weak-credential-type",
-                "credential-no-expiry",
-                "owner-departed",
+                codes::WEAK_CREDENTIAL_TYPE,
+                codes::CREDENTIAL_NO_EXPIRY,
+                codes::OWNER_DEPARTED,
             ],
         ),
     }
@@ -660,7 +665,7 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
                 &format!("org {kind} secrets"),
                 &e,
                 &format!("needs organization_secrets: read ({kind})"),
-                &["credential-unrotated"],
+                &[codes::CREDENTIAL_UNROTATED],
             ),
         }
     }
@@ -680,7 +685,7 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
             "org webhooks",
             &e,
             "needs organization_hooks: read (admin:org_hook)",
-            &["webhook-no-secret", "webhook-insecure-ssl"],
+            &[codes::WEBHOOK_NO_SECRET, codes::WEBHOOK_INSECURE_SSL],
         ),
     }
     match c
@@ -748,7 +753,7 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
                 "repositories",
                 &e,
                 "needs metadata: read on the repositories",
-                &["deploy-key-write"],
+                &[codes::DEPLOY_KEY_WRITE],
             );
             Vec::new()
         }
@@ -972,7 +977,7 @@ async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItem
     let owner = match codeowners(c, org, repo).await {
         Ok(o) => o,
         Err(e) => {
-            gaps.push(RepoGap::new("CODEOWNERS", &e, &["owner-missing"]));
+            gaps.push(RepoGap::new("CODEOWNERS", &e, &[codes::OWNER_MISSING]));
             None
         }
     };
@@ -985,7 +990,7 @@ async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItem
             gaps.push(RepoGap::new(
                 "deploy keys",
                 &e,
-                &["deploy-key-write", "credential-unrotated"],
+                &[codes::DEPLOY_KEY_WRITE, codes::CREDENTIAL_UNROTATED],
             ));
             Vec::new()
         }
@@ -1044,7 +1049,7 @@ async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItem
             Err(e) => gaps.push(RepoGap::new(
                 &format!("{kind} secrets"),
                 &e,
-                &["credential-unrotated"],
+                &[codes::CREDENTIAL_UNROTATED],
             )),
         }
     }
@@ -1081,12 +1086,16 @@ async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItem
                     Err(e) => gaps.push(RepoGap::new(
                         "environment secrets",
                         &e,
-                        &["credential-unrotated"],
+                        &[codes::CREDENTIAL_UNROTATED],
                     )),
                 }
             }
         }
-        Err(e) => gaps.push(RepoGap::new("environments", &e, &["credential-unrotated"])),
+        Err(e) => gaps.push(RepoGap::new(
+            "environments",
+            &e,
+            &[codes::CREDENTIAL_UNROTATED],
+        )),
     }
     match c
         .get_all::<Hook>(&format!("/repos/{org}/{repo}/hooks"), None)
@@ -1101,7 +1110,7 @@ async fn scan_repo(c: &Client, org: &str, repo: &str, source: &str) -> (RepoItem
         Err(e) => gaps.push(RepoGap::new(
             "webhooks",
             &e,
-            &["webhook-no-secret", "webhook-insecure-ssl"],
+            &[codes::WEBHOOK_NO_SECRET, codes::WEBHOOK_INSECURE_SSL],
         )),
     }
     match c

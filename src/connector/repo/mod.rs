@@ -1,6 +1,7 @@
 //! The repository scanner: leaked machine credentials in a working tree (and, with
 //! `--history`, in every blob of its git history), redacted the moment they are found.
 
+use crate::rules::codes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -232,7 +233,11 @@ fn scan_all(s: &RepoSettings, line: &crate::progress::Line) -> Result<Inventory,
                 cov.gap(
                     format!("{} file(s) of the working tree", tree.panicked.len()),
                     format!("not scanned, a defect in nhi: {}", shown.join("; ")),
-                    &["secret-leaked", "secret-leaked-live", "credential-reused"],
+                    &[
+                        codes::SECRET_LEAKED,
+                        codes::SECRET_LEAKED_LIVE,
+                        codes::CREDENTIAL_REUSED,
+                    ],
                 );
             }
             let mut found = tree.found;
@@ -244,7 +249,11 @@ fn scan_all(s: &RepoSettings, line: &crate::progress::Line) -> Result<Inventory,
                     cov.gap(
                         format!("git history: {}", g.0),
                         g.1,
-                        &["secret-leaked", "secret-leaked-live", "credential-reused"],
+                        &[
+                            codes::SECRET_LEAKED,
+                            codes::SECRET_LEAKED_LIVE,
+                            codes::CREDENTIAL_REUSED,
+                        ],
                     );
                 }
                 history::merge(&mut found, h.found);
