@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
         }
         'nhi;scan' {
             [CompletionResult]::new('--aws-evidence', '--aws-evidence', [CompletionResultType]::ParameterName, 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable')
+            [CompletionResult]::new('--activity', '--activity', [CompletionResultType]::ParameterName, 'Activity logs: a file or directory of CloudTrail logs (the S3 delivery''s gzip objects, JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content. Each event is joined to the identity and credential that acted. Repeatable')
             [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'Use this profile of the shared AWS config instead of the default chain')
             [CompletionResult]::new('--aws-role-arn', '--aws-role-arn', [CompletionResultType]::ParameterName, 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Scan a repository (or any directory) for leaked credentials. Repeatable')

@@ -829,13 +829,17 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__scan)
-            opts="-f -o -q -h --aws-evidence --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --github --github-api-url --github-max-requests --connector --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
+            opts="-f -o -q -h --aws-evidence --activity --aws --aws-profile --aws-role-arn --aws-access-key-ids --repo --history --all-files --secret-rules --github --github-api-url --github-max-requests --connector --config --as-of --format --csv-identities --output --fail-on --baseline --fail-on-new --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --aws-evidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --activity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

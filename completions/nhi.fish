@@ -37,6 +37,7 @@ complete -c nhi -n "__fish_nhi_needs_command" -f -a "completions" -d 'Print shel
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "schema" -d 'Print the JSON Schema of the JSON report'
 complete -c nhi -n "__fish_nhi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-evidence -d 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable' -r -F
+complete -c nhi -n "__fish_nhi_using_subcommand scan" -l activity -d 'Activity logs: a file or directory of CloudTrail logs (the S3 delivery\'s gzip objects, JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content. Each event is joined to the identity and credential that acted. Repeatable' -r -F
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-profile -d 'Use this profile of the shared AWS config instead of the default chain' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l aws-role-arn -d 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well' -r
 complete -c nhi -n "__fish_nhi_using_subcommand scan" -l repo -d 'Scan a repository (or any directory) for leaked credentials. Repeatable' -r -F

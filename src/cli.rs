@@ -30,6 +30,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 #[deny(missing_docs)]
+// Parsed once per run: the size of the largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Discover identities from the given sources, attribute them, and report their defects.
     #[command(after_help = EXIT_CODES)]
@@ -64,6 +66,12 @@ pub struct ScanArgs {
     /// and credential reports (CSV or get-credential-report JSON). Repeatable.
     #[arg(long = "aws-evidence", value_name = "PATH", help_heading = "Sources")]
     pub aws_evidence: Vec<PathBuf>,
+
+    /// Activity logs: a file or directory of CloudTrail logs (the S3 delivery's gzip objects,
+    /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content.
+    /// Each event is joined to the identity and credential that acted. Repeatable.
+    #[arg(long = "activity", value_name = "PATH", help_heading = "Sources")]
+    pub activity: Vec<PathBuf>,
 
     /// Live AWS.
     #[command(flatten)]

@@ -46,6 +46,10 @@ pub struct Thresholds {
     pub expiring_days: u32,
     /// Console sign-in within this many days counts as recent human use.
     pub human_use_days: u32,
+    /// Rules that judge the absence of activity need a covered window at least this long.
+    pub activity_min_days: u32,
+    /// Denied calls within five minutes that make a burst.
+    pub denied_burst: u32,
 }
 
 impl Default for Thresholds {
@@ -57,6 +61,8 @@ impl Default for Thresholds {
             max_lifetime_days: 365,
             expiring_days: 30,
             human_use_days: 90,
+            activity_min_days: 30,
+            denied_burst: 10,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! sources; [`rules`] evaluate it against the scan clock; [`report`] renders the
 //! [`model::Report`].
 
+pub mod activity;
 pub mod attribute;
 pub mod blast;
 pub mod cli;

@@ -21,20 +21,31 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         && req.repo.is_none()
         && req.github.is_none()
         && req.connectors.is_empty()
+        && args.activity.is_empty()
     {
         bail!(
-            "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH, --repo PATH, --github ORG or --connector ID (see `nhi scan --help`)"
+            "nothing to scan: give at least one source, e.g. --aws, --aws-evidence PATH, --repo PATH, --github ORG, --connector ID or --activity PATH (see `nhi scan --help`)"
         );
     }
     if req.repo.is_none() && (args.repo.history || args.repo.all_files) {
         bail!("--history and --all-files need --repo PATH");
     }
+    // Activity logs are read first: a file the user named that is unusable is a usage error
+    // before any network call.
+    let activity = if args.activity.is_empty() {
+        None
+    } else {
+        Some(crate::activity::read_paths(&args.activity).map_err(|e| anyhow::anyhow!(e))?)
+    };
     let progress = crate::progress::Progress::new(args.common.quiet);
     let inv = crate::scan::discover(&req, &progress);
     progress.finish();
-    let inv = inv.map_err(|e| match e {
+    let mut inv = inv.map_err(|e| match e {
         ConnectorError::Input(m) | ConnectorError::Unavailable(m) => anyhow::anyhow!(m),
     })?;
+    if let Some(a) = activity {
+        crate::activity::apply(&mut inv, a);
+    }
     let report = crate::scan::analyse(inv, &settings.config, settings.now);
     super::finish(report, &args.common, &settings)
 }

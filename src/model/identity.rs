@@ -280,6 +280,9 @@ pub struct Identity {
     /// What a compromise of this identity would reach (non-human identities only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blast_radius: Option<BlastRadius>,
+    /// What it was seen doing in the activity logs read (`--activity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<super::ActivitySummary>,
 }
 
 /// One term of a blast-radius score.
@@ -351,6 +354,7 @@ impl Identity {
             groups: Vec::new(),
             ai_agent: Vec::new(),
             blast_radius: None,
+            activity: None,
         }
     }
 

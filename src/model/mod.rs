@@ -4,6 +4,7 @@
 //! attributes, evaluates and wraps the result in a [`Report`], whose JSON form is a public
 //! contract with a published schema (`docs/report.schema.json`).
 
+mod activity;
 mod coverage;
 mod credential;
 mod finding;
@@ -11,6 +12,10 @@ mod identity;
 mod leak;
 mod report;
 
+pub use activity::{
+    ActivitySource, ActivitySummary, CredentialUse, DeniedPeak, MAX_DISTINCT, SessionOrigin,
+    SessionUse,
+};
 pub use coverage::{Coverage, CoverageStatus, Gap};
 pub use credential::{Credential, CredentialKind};
 pub use finding::{Finding, FindingState, Severity, SuppressionNote};

@@ -50,6 +50,10 @@ codes! {
     SECRET_LEAKED = "secret-leaked",
     SECRET_LEAKED_LIVE = "secret-leaked-live",
     CREDENTIAL_REUSED = "credential-reused",
+    UNKNOWN_ACTOR = "unknown-actor",
+    CREDENTIAL_USED_OFF_WORKLOAD = "credential-used-off-workload",
+    HUMAN_ACTIVITY_ON_NHI = "human-activity-on-nhi",
+    ACCESS_DENIED_BURST = "access-denied-burst",
     SUPPRESSION_EXPIRED = "suppression-expired",
 }
 

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::model::{Credential, Finding, FindingState, Identity, Inventory, Severity};
 
+mod access_denied_burst;
 mod admin_privilege;
 mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
@@ -26,10 +27,12 @@ mod credential_no_expiry;
 mod credential_reused;
 mod credential_unrotated;
 mod credential_unused;
+mod credential_used_off_workload;
 mod cross_account_trust_unknown;
 mod deploy_key_write;
 pub mod escalation;
 mod expiry_missing;
+mod human_activity_on_nhi;
 mod human_use_of_nhi;
 mod identity_expired;
 mod leaks;
@@ -47,6 +50,7 @@ mod shadow_ai;
 mod suppression_expired;
 mod token_broad_scope;
 mod trust_any_principal;
+mod unknown_actor;
 mod weak_credential_type;
 mod webhook_insecure_ssl;
 mod webhook_no_secret;
@@ -118,6 +122,10 @@ pub static RULES: &[&dyn Rule] = &[
     &secret_leaked::SecretLeaked,
     &secret_leaked_live::SecretLeakedLive,
     &credential_reused::CredentialReused,
+    &unknown_actor::UnknownActor,
+    &credential_used_off_workload::CredentialUsedOffWorkload,
+    &human_activity_on_nhi::HumanActivityOnNhi,
+    &access_denied_burst::AccessDeniedBurst,
     &suppression_expired::SuppressionExpired,
 ];
 
@@ -481,6 +489,27 @@ pub(crate) mod test_support {
     /// Runs one rule with the default configuration.
     pub fn run(rule: &dyn Rule, ids: Vec<Identity>, creds: Vec<Credential>) -> Vec<Finding> {
         run_with(rule, ids, creds, &Config::default())
+    }
+
+    /// An activity summary with these actions (count each), seen today over a 60-day window.
+    pub fn activity(actions: &[(&str, u64)]) -> ActivitySummary {
+        let mut a = ActivitySummary {
+            sources: vec![ActivitySource {
+                source: "cloudtrail".into(),
+                first_seen: now() - chrono::Duration::days(50),
+                last_seen: now(),
+                events: actions.iter().map(|(_, n)| n).sum(),
+                window_from: now() - chrono::Duration::days(60),
+                window_to: now(),
+            }],
+            ..Default::default()
+        };
+        for (act, n) in actions {
+            a.actions.insert(act.to_string(), *n);
+            let svc = act.split(':').next().unwrap_or("").to_string();
+            *a.services.entry(svc).or_default() += n;
+        }
+        a
     }
 
     /// Parses a configuration for a test.

@@ -1,5 +1,6 @@
 //! The one integration-test binary: commands run end to end on real evidence.
 
+mod activity;
 mod aws_live;
 mod bad_input;
 mod cli;

@@ -62,6 +62,9 @@ const CSV: &str = "user,arn,user_creation_time,password_enabled,password_last_us
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","iam:Pass*"],"Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/ci-*"}}},{"Effect":"Deny","NotAction":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#;
 const TEMPLATES: &str = "https://{{ config.domain }}/api/{{ parent.id | urlencode }}?q={{ record['@odata.nextLink'] | default('x') }}";
 
+/// CloudTrail records composed from the documented record fields (this project's own).
+const CLOUDTRAIL: &str = r#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-11-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","sourceIPAddress":"198.51.100.1","userAgent":"aws-cli/2.13.0","errorCode":"AccessDenied","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/ci","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE000000001"},"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"},"responseElements":{"credentials":{"accessKeyId":"ASIAEXAMPLE000000001"}}},{"eventTime":"2026-11-01T10:01:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deploy/i-0123456789abcdef","accessKeyId":"ASIAEXAMPLE000000001","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::111122223333:role/deploy"},"ec2RoleDelivery":"2.0"}}}]}"#;
+
 fn names(err: &str, input: &str) {
     assert!(err.contains(input), "the error names {input}: {err}");
 }
@@ -74,6 +77,32 @@ fn evidence_files_never_panic_and_errors_name_the_file() {
             nhi_audit::connector::aws::evidence::read_bytes("fuzz.json", text.as_bytes(), &mut b)
         {
             names(&e, "fuzz.json");
+        }
+    });
+}
+
+#[test]
+fn activity_logs_never_panic_and_errors_name_the_file() {
+    run(300, mutated(CLOUDTRAIL), |text| {
+        // As text, as JSON Lines of the records, and as a gzip object cut anywhere.
+        match nhi_audit::activity::read_one("trail.json", text.as_bytes().to_vec()) {
+            Ok(a) => {
+                let mut inv = nhi_audit::model::Inventory::default();
+                nhi_audit::activity::apply(&mut inv, a);
+            }
+            Err(e) => names(&e, "trail.json"),
+        }
+        let lines = text.replace("},{", "}\n{");
+        if let Err(e) = nhi_audit::activity::read_one("trail.jsonl", lines.into_bytes()) {
+            names(&e, "trail.jsonl");
+        }
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let cut = bytes.len() * (text.len() % 7 + 1) / 8;
+        if let Err(e) = nhi_audit::activity::read_one("trail.json.gz", bytes[..cut].to_vec()) {
+            names(&e, "trail.json.gz");
         }
     });
 }

@@ -1,0 +1,825 @@
+//! Activity logs: what each identity actually did.
+//!
+//! `--activity PATH` files and directories are recognised by content, read in parallel, and
+//! reduced to per-identity aggregates as they are read (memory grows with the identities and
+//! their distinct services and networks, not with the events). Every event is joined to the
+//! identity that acted and, where the log names it, the credential: an IAM user by its ARN, a
+//! role session by its issuer, a long-term key by its id, a temporary key to the STS call that
+//! issued it. Identities that act but that discovery never saw are added as observed-only, so
+//! the rules can report them.
+
+pub mod cloudtrail;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::model::{
+    ActivitySource, ActivitySummary, Classification, Coverage, CredentialUse, DeniedPeak, Identity,
+    IdentityKind, Inventory, MAX_DISTINCT, Provider, SessionOrigin, SessionUse, Source,
+};
+
+/// One event, as every log parser produces it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// When it happened.
+    pub time: DateTime<Utc>,
+    /// The log (`cloudtrail`).
+    pub source: &'static str,
+    /// Who acted, as the log names it.
+    pub actor: Actor,
+    /// `service:Action`.
+    pub action: String,
+    /// What it acted on, when the log says.
+    pub target: Option<String>,
+    /// The error code, when it failed.
+    pub error: Option<String>,
+    /// The source address.
+    pub source_ip: Option<String>,
+    /// The user agent.
+    pub user_agent: Option<String>,
+    /// An interactive (console) sign-in.
+    pub console: bool,
+    /// Where it came from: file and record.
+    pub origin: String,
+    /// Temporary credentials it issued, if any.
+    pub issued: Option<Issued>,
+}
+
+/// The actor of an event, as the log names it.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// The log's actor type (`IAMUser`, `AssumedRole`, `AWSService`, …).
+    pub kind: String,
+    /// Its ARN.
+    pub arn: Option<String>,
+    /// Its principal id.
+    pub principal_id: Option<String>,
+    /// Its account.
+    pub account: Option<String>,
+    /// The access key it signed with.
+    pub access_key_id: Option<String>,
+    /// For a role session, the role.
+    pub issuer_arn: Option<String>,
+    /// For a role session, the session name.
+    pub session_name: Option<String>,
+    /// The user name (a web-identity subject for `WebIdentityUser`).
+    pub user_name: Option<String>,
+    /// The identity provider of a federated caller.
+    pub identity_provider: Option<String>,
+    /// The AWS service that called on its behalf.
+    pub invoked_by: Option<String>,
+    /// Whether the session belongs to a workload (instance profile, Lambda, container).
+    pub workload: bool,
+}
+
+/// Temporary credentials issued by an event.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The new key id (`ASIA…`).
+    pub key_id: String,
+    /// The role assumed.
+    pub role_arn: Option<String>,
+    /// The web-identity or SAML subject that asked.
+    pub subject: Option<String>,
+    /// The identity provider.
+    pub provider: Option<String>,
+}
+
+/// The identity id an actor joins to, or `None` for AWS services and other non-identities.
+pub fn identity_of(a: &Actor) -> Option<String> {
+    let arn = match a.kind.as_str() {
+        "IAMUser" | "Root" => a.arn.as_deref()?,
+        "AssumedRole" | "FederatedUser" => a.issuer_arn.as_deref().or(a.arn.as_deref())?,
+        _ => return None,
+    };
+    let account = crate::connector::aws::account_of_arn(arn)
+        .map(str::to_string)
+        .or_else(|| a.account.clone())?;
+    if a.kind == "Root" {
+        return Some(format!("aws:iam::{account}:root"));
+    }
+    Some(crate::connector::aws::identity_id(&account, arn))
+}
+
+/// Whether an error code means the call was denied.
+pub fn is_denied(code: &str) -> bool {
+    let c = code.to_ascii_lowercase();
+    c.contains("accessdenied") || c.contains("unauthorized") || c == "forbidden"
+}
+
+/// The client family of a user agent: `aws-sdk-go-v2`, `amazon-ssm-agent`, `console`, …
+pub fn client_of(ua: &str) -> String {
+    let l = ua.to_ascii_lowercase();
+    for (needle, family) in [
+        ("amazon-ssm-agent", "amazon-ssm-agent"),
+        ("signin.amazonaws.com", "console"),
+        ("console.amazonaws.com", "console"),
+        ("console.ec2.amazonaws.com", "console"),
+        ("mozilla/", "browser"),
+        ("terraform", "terraform"),
+        ("aws-cli/", "aws-cli"),
+        ("boto3/", "boto3"),
+    ] {
+        if l.contains(needle) {
+            return family.to_string();
+        }
+    }
+    let first = l.split([' ', '(']).next().unwrap_or(&l);
+    first
+        .split_once('/')
+        .map_or(first, |(name, _)| name)
+        .trim_matches(['[', ']'])
+        .to_string()
+}
+
+/// Whether a client is interactive: a browser, the console, or a desktop CLI.
+pub fn is_interactive(client: &str) -> bool {
+    matches!(client, "browser" | "console" | "aws-cli")
+}
+
+#[derive(Debug, Clone, Default)]
+struct SessionAgg {
+    name: Option<String>,
+    workload: bool,
+    origins: BTreeMap<(String, String), SessionOrigin>,
+}
+
+/// What the logs say about one identity, while reading.
+#[derive(Debug, Clone, Default)]
+struct Agg {
+    kind: String,
+    arn: Option<String>,
+    account: Option<String>,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    events: u64,
+    services: BTreeMap<String, u64>,
+    actions: BTreeMap<String, u64>,
+    networks: BTreeMap<String, u64>,
+    agents: BTreeMap<String, u64>,
+    keys: BTreeMap<String, CredentialUse>,
+    denied: u64,
+    denied_minutes: BTreeMap<i64, u64>,
+    console: u64,
+    sessions: BTreeMap<String, SessionAgg>,
+}
+
+fn bump(m: &mut BTreeMap<String, u64>, k: &str, n: u64) {
+    *m.entry(k.to_string()).or_default() += n;
+}
+
+fn min_t(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_t(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn merge_use(into: &mut CredentialUse, other: &CredentialUse) {
+    into.first_used = into.first_used.min(other.first_used);
+    into.last_used = into.last_used.max(other.last_used);
+    into.events += other.events;
+}
+
+fn merge_origin(into: &mut SessionOrigin, o: SessionOrigin) {
+    if (o.first, &o.example) < (into.first, &into.example) {
+        into.example = o.example;
+    }
+    into.first = into.first.min(o.first);
+    into.last = into.last.max(o.last);
+    into.events += o.events;
+}
+
+impl Agg {
+    fn add(&mut self, e: &Event) {
+        if self.kind.is_empty() {
+            self.kind = e.actor.kind.clone();
+        }
+        let arn = e.actor.issuer_arn.clone().or_else(|| e.actor.arn.clone());
+        if self.arn.is_none() {
+            self.arn = arn;
+        }
+        if self.account.is_none() {
+            self.account = e.actor.account.clone();
+        }
+        self.first = min_t(self.first, Some(e.time));
+        self.last = max_t(self.last, Some(e.time));
+        self.events += 1;
+        let service = e.action.split_once(':').map_or("", |(s, _)| s);
+        bump(&mut self.services, service, 1);
+        bump(&mut self.actions, &e.action, 1);
+        let network = e.source_ip.as_deref().unwrap_or("unknown");
+        bump(&mut self.networks, network, 1);
+        let ua = e.user_agent.as_deref().unwrap_or("unknown");
+        bump(&mut self.agents, ua, 1);
+        if e.console {
+            self.console += 1;
+        }
+        if e.error.as_deref().is_some_and(is_denied) {
+            self.denied += 1;
+            *self
+                .denied_minutes
+                .entry(e.time.timestamp().div_euclid(60))
+                .or_default() += 1;
+        }
+        if let Some(key) = &e.actor.access_key_id {
+            let u = CredentialUse {
+                first_used: e.time,
+                last_used: e.time,
+                events: 1,
+            };
+            match self.keys.get_mut(key) {
+                Some(x) => merge_use(x, &u),
+                None => {
+                    self.keys.insert(key.clone(), u);
+                }
+            }
+            if key.starts_with("ASIA") {
+                let s = self.sessions.entry(key.clone()).or_default();
+                if s.name.is_none() {
+                    s.name = e.actor.session_name.clone();
+                }
+                s.workload |= e.actor.workload;
+                let client = client_of(ua);
+                let o = SessionOrigin {
+                    network: network.to_string(),
+                    client: client.clone(),
+                    events: 1,
+                    first: e.time,
+                    last: e.time,
+                    example: format!("{} {} at {}", e.action, e.origin, e.time.to_rfc3339()),
+                };
+                match s.origins.get_mut(&(network.to_string(), client.clone())) {
+                    Some(x) => merge_origin(x, o),
+                    None => {
+                        s.origins.insert((network.to_string(), client), o);
+                    }
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, o: Agg) {
+        if self.kind.is_empty() {
+            self.kind = o.kind;
+        }
+        if self.arn.is_none() {
+            self.arn = o.arn;
+        }
+        if self.account.is_none() {
+            self.account = o.account;
+        }
+        self.first = min_t(self.first, o.first);
+        self.last = max_t(self.last, o.last);
+        self.events += o.events;
+        for (m, n) in [
+            (&mut self.services, o.services),
+            (&mut self.actions, o.actions),
+            (&mut self.networks, o.networks),
+            (&mut self.agents, o.agents),
+        ] {
+            for (k, v) in n {
+                bump(m, &k, v);
+            }
+        }
+        for (k, u) in o.keys {
+            match self.keys.get_mut(&k) {
+                Some(x) => merge_use(x, &u),
+                None => {
+                    self.keys.insert(k, u);
+                }
+            }
+        }
+        self.denied += o.denied;
+        for (k, v) in o.denied_minutes {
+            *self.denied_minutes.entry(k).or_default() += v;
+        }
+        self.console += o.console;
+        for (k, s) in o.sessions {
+            let mine = self.sessions.entry(k).or_default();
+            if mine.name.is_none() {
+                mine.name = s.name;
+            }
+            mine.workload |= s.workload;
+            for (ok, ov) in s.origins {
+                match mine.origins.get_mut(&ok) {
+                    Some(x) => merge_origin(x, ov),
+                    None => {
+                        mine.origins.insert(ok, ov);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Who started a temporary session.
+#[derive(Debug, Clone)]
+struct IssuedBy {
+    by: String,
+    at: DateTime<Utc>,
+}
+
+/// Everything read from the activity logs, reduced.
+#[derive(Debug, Default)]
+pub struct Activity {
+    aggs: BTreeMap<String, Agg>,
+    issued: BTreeMap<String, IssuedBy>,
+    windows: BTreeMap<(String, String), (DateTime<Utc>, DateTime<Utc>)>,
+    files: BTreeMap<String, u64>,
+    events: u64,
+    /// Events of AWS services and other callers that are not identities.
+    unattributed: u64,
+    /// Unusable files and records, each with its position.
+    gaps: Vec<String>,
+    skipped_records: u64,
+    locations: Vec<String>,
+}
+
+impl Activity {
+    fn add(&mut self, e: &Event) {
+        self.events += 1;
+        let account = e
+            .actor
+            .account
+            .clone()
+            .unwrap_or_else(|| "unknown".to_string());
+        let w = self
+            .windows
+            .entry((e.source.to_string(), account))
+            .or_insert((e.time, e.time));
+        w.0 = w.0.min(e.time);
+        w.1 = w.1.max(e.time);
+        if let Some(i) = &e.issued {
+            let by = identity_of(&e.actor)
+                .or_else(|| {
+                    e.actor
+                        .user_name
+                        .as_ref()
+                        .map(|s| match &e.actor.identity_provider {
+                            Some(p) => format!("{s} (via {p})"),
+                            None => s.clone(),
+                        })
+                })
+                .or_else(|| e.actor.invoked_by.clone())
+                .or_else(|| e.source_ip.clone())
+                .unwrap_or_else(|| e.actor.kind.clone());
+            let entry = IssuedBy { by, at: e.time };
+            match self.issued.get(&i.key_id) {
+                Some(x) if (x.at, &x.by) <= (entry.at, &entry.by) => {}
+                _ => {
+                    self.issued.insert(i.key_id.clone(), entry);
+                }
+            }
+        }
+        match identity_of(&e.actor) {
+            Some(id) => self.aggs.entry(id).or_default().add(e),
+            None => self.unattributed += 1,
+        }
+    }
+
+    fn merge(&mut self, o: Activity) {
+        for (k, a) in o.aggs {
+            match self.aggs.get_mut(&k) {
+                Some(x) => x.merge(a),
+                None => {
+                    self.aggs.insert(k, a);
+                }
+            }
+        }
+        for (k, i) in o.issued {
+            match self.issued.get(&k) {
+                Some(x) if (x.at, &x.by) <= (i.at, &i.by) => {}
+                _ => {
+                    self.issued.insert(k, i);
+                }
+            }
+        }
+        for (k, (f, t)) in o.windows {
+            let w = self.windows.entry(k).or_insert((f, t));
+            w.0 = w.0.min(f);
+            w.1 = w.1.max(t);
+        }
+        for (k, v) in o.files {
+            *self.files.entry(k).or_default() += v;
+        }
+        self.events += o.events;
+        self.unattributed += o.unattributed;
+        self.gaps.extend(o.gaps);
+        self.skipped_records += o.skipped_records;
+    }
+
+    /// Events read.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+}
+
+/// What a file turned out to hold.
+enum Read {
+    /// Events of this log kind.
+    Log(&'static str),
+    /// Not an activity log.
+    Unknown,
+}
+
+/// Decompresses gzip (by its magic bytes), within the input bound.
+fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    let mut d = flate2::read::MultiGzDecoder::new(bytes.as_slice())
+        .take(crate::input::MAX_INPUT.saturating_add(1));
+    d.read_to_end(&mut out).map_err(|e| {
+        format!(
+            "{name}: damaged gzip after {} decompressed byte(s): {e}",
+            out.len()
+        )
+    })?;
+    if out.len() as u64 > crate::input::MAX_INPUT {
+        return Err(format!(
+            "{name}: decompresses to more than the {} MiB an input file may be",
+            crate::input::MAX_INPUT >> 20
+        ));
+    }
+    Ok(out)
+}
+
+/// Parses one file's bytes into `act`. An unusable file is an error naming it and the
+/// position; a malformed record is counted and the first few named as gaps.
+fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, String> {
+    let bytes = decompress(name, bytes)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = 1 + bytes
+            .iter()
+            .take(e.valid_up_to())
+            .filter(|b| **b == b'\n')
+            .count();
+        format!("{name}:{line}: not UTF-8 text, not an activity log")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(format!("{name}: empty file, not an activity log"));
+    }
+    // One JSON document, or JSON Lines.
+    let docs: Vec<(Value, String)> = match serde_json::from_str::<Value>(text) {
+        Ok(v) => vec![(v, name.to_string())],
+        Err(whole) => {
+            let mut docs = Vec::new();
+            for (ix, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Value>(line) {
+                    Ok(v) => docs.push((v, format!("{name}:{}", ix + 1))),
+                    Err(e) if docs.is_empty() => {
+                        // Neither JSON nor JSON Lines: name the position of the first error.
+                        let _ = e;
+                        return Err(format!(
+                            "{name}:{}:{}: not JSON or JSON Lines ({whole})",
+                            whole.line(),
+                            whole.column()
+                        ));
+                    }
+                    Err(e) => {
+                        act.skipped_records += 1;
+                        if act.gaps.len() < 20 {
+                            act.gaps.push(format!(
+                                "{name}:{}:{}: malformed line skipped ({e})",
+                                ix + 1,
+                                e.column()
+                            ));
+                        }
+                    }
+                }
+            }
+            docs
+        }
+    };
+    if !docs.iter().any(|(d, _)| cloudtrail::recognises(d)) {
+        return Ok(Read::Unknown);
+    }
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for (d, origin) in docs {
+        cloudtrail::records(d, &origin, &mut records, &mut errors);
+    }
+    for (r, origin) in records {
+        if !cloudtrail::is_record(&r) {
+            // Digest files and other objects delivered beside the logs.
+            continue;
+        }
+        match cloudtrail::event(&r, &origin) {
+            Ok(e) => act.add(&e),
+            Err(e) => errors.push(format!("{origin}: {e}")),
+        }
+    }
+    act.skipped_records += errors.len() as u64;
+    for e in errors
+        .into_iter()
+        .take(20usize.saturating_sub(act.gaps.len()))
+    {
+        act.gaps.push(e);
+    }
+    Ok(Read::Log("cloudtrail"))
+}
+
+/// Parses one file's bytes (gzip or text) on its own; `name` is used in errors. A file that
+/// is not an activity log is an error too.
+pub fn read_one(name: &str, bytes: Vec<u8>) -> Result<Activity, String> {
+    let mut act = Activity::default();
+    match read_bytes(name, bytes, &mut act)? {
+        Read::Log(kind) => {
+            *act.files.entry(kind.to_string()).or_default() += 1;
+            Ok(act)
+        }
+        Read::Unknown => Err(format!("{name}: not an activity log")),
+    }
+}
+
+fn collect(p: &Path, named: bool, out: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+    if meta.is_file() {
+        out.push((p.to_path_buf(), named));
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| format!("{}: cannot list directory: {e}", p.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|e| {
+            !e.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for e in entries {
+        collect(&e, false, out)?;
+    }
+    Ok(())
+}
+
+/// Reads every `--activity` path, in parallel. A file the user named that is unusable is an
+/// error (exit 2); one found in a directory is a gap (exit 3) and the others are still read.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Activity, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(p, true, &mut files)?;
+    }
+    let next = AtomicUsize::new(0);
+    let fatal: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
+    let parts: Vec<Activity> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut act = Activity::default();
+                    loop {
+                        let ix = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, named)) = files.get(ix) else {
+                            break;
+                        };
+                        let name = path.display().to_string();
+                        let res = crate::input::read_bounded(path, crate::input::MAX_INPUT)
+                            .and_then(|b| read_bytes(&name, b, &mut act));
+                        match res {
+                            Ok(Read::Log(kind)) => *act.files.entry(kind.to_string()).or_default() += 1,
+                            Ok(Read::Unknown) if *named => fatal
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((ix, format!("{name}: not an activity log this version reads (CloudTrail)"))),
+                            Ok(Read::Unknown) => act.gaps.push(format!("{name}: not an activity log, skipped")),
+                            Err(e) if *named => fatal
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((ix, e)),
+                            Err(e) => act.gaps.push(e),
+                        }
+                    }
+                    act
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    let mut a = Activity::default();
+                    a.gaps.push(
+                        "a reading thread panicked (a defect in nhi): some files were not read"
+                            .into(),
+                    );
+                    a
+                })
+            })
+            .collect()
+    });
+    let mut fatal = fatal.into_inner().unwrap_or_else(|p| p.into_inner());
+    fatal.sort();
+    if let Some((_, e)) = fatal.into_iter().next() {
+        return Err(e);
+    }
+    let mut act = Activity::default();
+    for p in parts {
+        act.merge(p);
+    }
+    act.gaps.sort();
+    act.locations = paths.iter().map(|p| p.display().to_string()).collect();
+    Ok(act)
+}
+
+fn capped(m: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    if m.len() <= MAX_DISTINCT {
+        return m;
+    }
+    let mut by_count: Vec<(String, u64)> = m.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out = BTreeMap::new();
+    let mut other = 0;
+    for (ix, (k, v)) in by_count.into_iter().enumerate() {
+        if ix < MAX_DISTINCT {
+            out.insert(k, v);
+        } else {
+            other += v;
+        }
+    }
+    out.insert("other".to_string(), other);
+    out
+}
+
+/// The five-minute window with the most denied calls.
+fn denied_peak(minutes: &BTreeMap<i64, u64>) -> Option<DeniedPeak> {
+    let mut best: Option<(i64, u64)> = None;
+    for &start in minutes.keys() {
+        let n: u64 = minutes.range(start..start + 5).map(|(_, v)| *v).sum();
+        if best.is_none_or(|(_, b)| n > b) {
+            best = Some((start, n));
+        }
+    }
+    best.and_then(|(m, n)| {
+        DateTime::from_timestamp(m.saturating_mul(60), 0).map(|from| DeniedPeak { from, denied: n })
+    })
+}
+
+fn kind_of(actor_kind: &str, id: &str) -> IdentityKind {
+    if actor_kind == "Root" || id.ends_with(":root") {
+        IdentityKind::Root
+    } else if id.contains(":role/") {
+        IdentityKind::Role
+    } else {
+        IdentityKind::User
+    }
+}
+
+/// Joins the activity to the inventory: each identity gets its summary (added as
+/// observed-only when discovery never saw it), `last_used` moves forward where the events are
+/// newer, credentials get their last use, and coverage records what was read and the window.
+pub fn apply(inv: &mut Inventory, act: Activity) {
+    let windows = act.windows.clone();
+    let mut added = Vec::new();
+    for (id, agg) in act.aggs {
+        let (Some(first), Some(last)) = (agg.first, agg.last) else {
+            continue;
+        };
+        let account = agg
+            .account
+            .clone()
+            .or_else(|| id.split(':').nth(3).map(str::to_string))
+            .unwrap_or_default();
+        let (from, to) = windows
+            .get(&("cloudtrail".to_string(), account.clone()))
+            .copied()
+            .unwrap_or((first, last));
+        let sessions: Vec<SessionUse> = agg
+            .sessions
+            .into_iter()
+            .map(|(key, s)| {
+                let issued = act.issued.get(&key);
+                SessionUse {
+                    key,
+                    session_name: s.name,
+                    workload: s.workload,
+                    issued_by: issued.map(|i| i.by.clone()),
+                    issued_at: issued.map(|i| i.at),
+                    used_from: s.origins.into_values().collect(),
+                }
+            })
+            .collect();
+        let summary = ActivitySummary {
+            sources: vec![ActivitySource {
+                source: "cloudtrail".into(),
+                first_seen: first,
+                last_seen: last,
+                events: agg.events,
+                window_from: from,
+                window_to: to,
+            }],
+            services: agg.services,
+            actions: agg.actions,
+            networks: capped(agg.networks),
+            user_agents: capped(agg.agents),
+            credentials: agg.keys.clone(),
+            denied: agg.denied,
+            denied_peak: denied_peak(&agg.denied_minutes),
+            console_sign_ins: agg.console,
+            sessions,
+        };
+        let ix = match inv.identities.iter().position(|i| i.id == id) {
+            Some(ix) => ix,
+            None => {
+                let name = id.rsplit(['/', ':']).next().unwrap_or(&id).to_string();
+                let kind = kind_of(&agg.kind, &id);
+                let mut i = Identity::new(id.clone(), Provider::Aws, kind, name);
+                i.account = Some(account.clone());
+                i.native_id = agg.arn.clone();
+                i.source = Some(format!("activity:cloudtrail:{account}"));
+                i.classification = if kind == IdentityKind::Role {
+                    Classification::Machine
+                } else {
+                    Classification::Unknown
+                };
+                i.classification_reason = "seen only in activity logs".into();
+                i.attributes
+                    .insert("observed_only".into(), serde_json::json!(true));
+                inv.identities.push(i);
+                added.push(id.clone());
+                inv.identities.len() - 1
+            }
+        };
+        let Some(i) = inv.identities.get_mut(ix) else {
+            continue;
+        };
+        i.last_used = max_t(i.last_used, Some(last));
+        i.activity = Some(summary);
+        for c in inv.credentials.iter_mut().filter(|c| c.identity == id) {
+            if let Some(u) = agg.keys.get(&c.fingerprint) {
+                c.last_used = max_t(c.last_used, Some(u.last_used));
+                c.last_used_known = true;
+            }
+        }
+    }
+    let mut by_account: BTreeMap<String, Coverage> = BTreeMap::new();
+    for ((source, account), (from, to)) in &windows {
+        let cov = by_account
+            .entry(account.clone())
+            .or_insert_with(|| Coverage::new(format!("activity:{source}:{account}")));
+        cov.read.push(format!(
+            "{source}: events from {} to {} ({:.1} days)",
+            from.to_rfc3339(),
+            to.to_rfc3339(),
+            (*to - *from).num_seconds().max(0) as f64 / 86_400.0
+        ));
+    }
+    let mut summary = Coverage::new("activity");
+    summary.read.push(format!(
+        "{} event(s) from {} file(s); {} by AWS services or other non-identities; {} identit{} seen only in the logs",
+        act.events,
+        act.files.values().sum::<u64>(),
+        act.unattributed,
+        added.len(),
+        if added.len() == 1 { "y" } else { "ies" }
+    ));
+    if act.skipped_records > 0 || !act.gaps.is_empty() {
+        let shown: Vec<&str> = act.gaps.iter().take(5).map(String::as_str).collect();
+        summary.gap(
+            format!(
+                "{} unusable record(s) or file(s)",
+                act.skipped_records.max(act.gaps.len() as u64)
+            ),
+            shown.join("; "),
+            &[
+                crate::rules::codes::UNKNOWN_ACTOR,
+                crate::rules::codes::CREDENTIAL_USED_OFF_WORKLOAD,
+            ],
+        );
+    }
+    inv.coverage.push(summary);
+    for c in by_account.values() {
+        inv.sources.push(Source {
+            id: c.source.clone(),
+            connector: "activity".into(),
+            locations: act.locations.clone(),
+        });
+    }
+    inv.coverage.extend(by_account.into_values());
+    inv.sources.push(Source {
+        id: "activity".into(),
+        connector: "activity".into(),
+        locations: act.locations,
+    });
+}
