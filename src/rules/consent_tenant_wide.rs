@@ -53,26 +53,76 @@ impl Rule for ConsentTenantWide {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
-    #[test]
-    fn fires_for_third_party_tenant_wide_consent() {
-        let mut a = machine("a");
-        a.attributes
-            .insert("tenant_wide_consent".into(), serde_json::json!(true));
-        a.attributes
+    fn consented(name: &str, tenant_wide: Option<bool>, scopes: &[&str]) -> Identity {
+        let mut i = machine(name);
+        if let Some(t) = tenant_wide {
+            i.attributes
+                .insert("tenant_wide_consent".into(), serde_json::json!(t));
+        }
+        i.attributes
             .insert("scope_catalogue".into(), serde_json::json!("graph"));
-        a.privileges.scopes = vec!["Mail.Read".into()];
-        let mut own = a.clone();
-        own.id.push_str("-own");
-        own.attributes
-            .insert("own_app".into(), serde_json::json!(true));
-        let mut per_user = machine("c");
-        per_user
-            .attributes
-            .insert("tenant_wide_consent".into(), serde_json::json!(false));
-        let f = run(&ConsentTenantWide, vec![a, own, per_user], vec![]);
-        assert_eq!(f.len(), 1);
+        i.privileges.scopes = scopes.iter().map(|s| s.to_string()).collect();
+        i
+    }
+
+    fn own_app(mut i: Identity, own: bool) -> Identity {
+        i.attributes
+            .insert("own_app".into(), serde_json::json!(own));
+        i
+    }
+
+    #[test]
+    fn fires_only_for_third_party_tenant_wide_consent() {
+        let third = consented("third", Some(true), &["openid"]);
+        let not_own = own_app(consented("not-own", Some(true), &["openid"]), false);
+        let own = own_app(consented("own", Some(true), &["openid"]), true);
+        let per_user = consented("per-user", Some(false), &["openid"]);
+        let unknown = consented("unknown", None, &["openid"]);
+        let f = run(
+            &ConsentTenantWide,
+            vec![third.clone(), not_own.clone(), own, per_user, unknown],
+            vec![],
+        );
+        assert_eq!(
+            fired_identities(&f),
+            [not_own.id.as_str(), third.id.as_str()]
+        );
+        assert_eq!(f[1].title, "third was consented for every user");
+    }
+
+    #[test]
+    fn is_high_only_when_the_grant_holds_sensitive_scopes() {
+        let mut mail = consented("mail", Some(true), &["openid", "Mail.Read"]);
+        mail.attributes
+            .insert("consent_type".into(), serde_json::json!("AllPrincipals"));
+        let plain = consented("plain", Some(true), &["openid", "profile"]);
+        let f = run(
+            &ConsentTenantWide,
+            vec![mail.clone(), plain.clone()],
+            vec![],
+        );
+        assert_eq!(fired_identities(&f), [mail.id.as_str(), plain.id.as_str()]);
         assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(
+            f[0].evidence,
+            [
+                "consent type AllPrincipals (every user of the tenant)",
+                "sensitive scopes: Mail.Read"
+            ]
+        );
+        assert_eq!(f[1].severity, Severity::Medium);
+        assert!(!f[1].evidence.iter().any(|e| e.contains("sensitive")));
+    }
+
+    #[test]
+    fn does_not_fire_for_a_human_identity() {
+        let third = consented("third", Some(true), &["openid"]);
+        let mut person = consented("person", Some(true), &["openid"]);
+        person.classification = crate::model::Classification::Human;
+        let f = run(&ConsentTenantWide, vec![third.clone(), person], vec![]);
+        assert_eq!(fired_identities(&f), [third.id.as_str()]);
     }
 }

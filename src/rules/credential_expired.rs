@@ -58,17 +58,61 @@ impl Rule for CredentialExpired {
 mod tests {
     use super::*;
     use crate::rules::test_support::*;
+    use chrono::Duration;
 
     #[test]
-    fn fires_after_expiry() {
+    fn fires_only_for_the_credential_whose_expiry_has_passed() {
         let a = machine("a");
-        let mut past = key(&a, 1, 10, Some(1));
-        past.expires = days_ago(5);
-        let mut future = key(&a, 2, 10, Some(1));
-        future.expires = days_ago(-5);
-        assert_eq!(
-            run(&CredentialExpired, vec![a], vec![past, future]).len(),
-            1
+        let past = expires_at(key(&a, 1, 10, Some(1)), now() - Duration::days(5));
+        let future = expires_at(key(&a, 2, 10, Some(1)), now() + Duration::days(5));
+        let never = key(&a, 3, 10, Some(1));
+        let f = run(
+            &CredentialExpired,
+            vec![a],
+            vec![past.clone(), future, never],
         );
+        assert_eq!(fired_credentials(&f), [past.id.as_str()]);
+        assert_eq!(f[0].title, "access-key-1 of a expired on 2026-11-10");
+    }
+
+    #[test]
+    fn fires_one_second_after_expiry_not_one_second_before() {
+        let a = machine("a");
+        let just_expired = expires_at(key(&a, 1, 10, Some(1)), now() - Duration::seconds(1));
+        let about_to = expires_at(key(&a, 2, 10, Some(1)), now() + Duration::seconds(1));
+        let f = run(
+            &CredentialExpired,
+            vec![a],
+            vec![just_expired.clone(), about_to],
+        );
+        assert_eq!(fired_credentials(&f), [just_expired.id.as_str()]);
+    }
+
+    #[test]
+    fn fires_for_an_inactive_expired_credential_still_registered() {
+        let a = machine("a");
+        let mut inactive = expires_at(key(&a, 1, 10, Some(1)), now() - Duration::days(5));
+        inactive.active = false;
+        let future = expires_at(key(&a, 2, 10, Some(1)), now() + Duration::days(5));
+        let f = run(&CredentialExpired, vec![a], vec![inactive.clone(), future]);
+        assert_eq!(fired_credentials(&f), [inactive.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_a_human_identity() {
+        let (m, h) = (machine("m"), human("h"));
+        let km = expires_at(key(&m, 1, 10, Some(1)), now() - Duration::days(5));
+        let kh = expires_at(key(&h, 1, 10, Some(1)), now() - Duration::days(5));
+        let f = run(&CredentialExpired, vec![m, h], vec![km.clone(), kh]);
+        assert_eq!(fired_credentials(&f), [km.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_when_the_identity_is_not_in_the_inventory() {
+        let (m, gone) = (machine("m"), machine("gone"));
+        let km = expires_at(key(&m, 1, 10, Some(1)), now() - Duration::days(5));
+        let orphan = expires_at(key(&gone, 1, 10, Some(1)), now() - Duration::days(5));
+        let f = run(&CredentialExpired, vec![m], vec![km.clone(), orphan]);
+        assert_eq!(fired_credentials(&f), [km.id.as_str()]);
     }
 }

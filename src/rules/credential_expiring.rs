@@ -49,19 +49,77 @@ impl Rule for CredentialExpiring {
 mod tests {
     use super::*;
     use crate::rules::test_support::*;
+    use chrono::Duration;
+
+    fn in_days(d: i64) -> chrono::DateTime<chrono::Utc> {
+        now() + Duration::days(d)
+    }
 
     #[test]
-    fn fires_within_the_window() {
+    fn fires_only_for_the_credential_expiring_within_the_window() {
         let a = machine("a");
-        let mut soon = key(&a, 1, 10, Some(1));
-        soon.expires = days_ago(-10);
-        let mut later = key(&a, 2, 10, Some(1));
-        later.expires = days_ago(-100);
-        let mut past = key(&a, 3, 10, Some(1));
-        past.expires = days_ago(5);
-        assert_eq!(
-            run(&CredentialExpiring, vec![a], vec![soon, later, past]).len(),
-            1
+        let soon = expires_at(key(&a, 1, 10, Some(1)), in_days(10));
+        let later = expires_at(key(&a, 2, 10, Some(1)), in_days(100));
+        let past = expires_at(key(&a, 3, 10, Some(1)), in_days(-5));
+        let never = key(&a, 4, 10, Some(1));
+        let f = run(
+            &CredentialExpiring,
+            vec![a],
+            vec![soon.clone(), later, past, never],
         );
+        assert_eq!(fired_credentials(&f), [soon.id.as_str()]);
+        assert_eq!(f[0].title, "access-key-1 of a expires in 10 days");
+    }
+
+    #[test]
+    fn fires_exactly_at_the_window_not_a_day_beyond() {
+        let a = machine("a");
+        let at = expires_at(key(&a, 1, 10, Some(1)), in_days(30));
+        let beyond = expires_at(key(&a, 2, 10, Some(1)), in_days(31));
+        let f = run(&CredentialExpiring, vec![a], vec![at.clone(), beyond]);
+        assert_eq!(fired_credentials(&f), [at.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_once_the_credential_has_expired() {
+        let a = machine("a");
+        let hours_left = expires_at(key(&a, 1, 10, Some(1)), now() + Duration::hours(1));
+        let second_ago = expires_at(key(&a, 2, 10, Some(1)), now() - Duration::seconds(1));
+        let f = run(
+            &CredentialExpiring,
+            vec![a],
+            vec![hours_left.clone(), second_ago],
+        );
+        assert_eq!(fired_credentials(&f), [hours_left.id.as_str()]);
+        assert!(f[0].title.ends_with("expires in 0 days"), "{}", f[0].title);
+    }
+
+    #[test]
+    fn window_follows_thresholds_expiring_days() {
+        let a = machine("a");
+        let at = expires_at(key(&a, 1, 10, Some(1)), in_days(7));
+        let beyond = expires_at(key(&a, 2, 10, Some(1)), in_days(8));
+        let f = run_with(
+            &CredentialExpiring,
+            vec![a],
+            vec![at.clone(), beyond],
+            &cfg("thresholds: { expiring_days: 7 }"),
+        );
+        assert_eq!(fired_credentials(&f), [at.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_inactive_credentials_or_human_identities() {
+        let (m, h) = (machine("m"), human("h"));
+        let live = expires_at(key(&m, 1, 10, Some(1)), in_days(10));
+        let mut inactive = expires_at(key(&m, 2, 10, Some(1)), in_days(10));
+        inactive.active = false;
+        let of_human = expires_at(key(&h, 1, 10, Some(1)), in_days(10));
+        let f = run(
+            &CredentialExpiring,
+            vec![m, h],
+            vec![live.clone(), inactive, of_human],
+        );
+        assert_eq!(fired_credentials(&f), [live.id.as_str()]);
     }
 }

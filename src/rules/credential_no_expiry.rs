@@ -44,20 +44,48 @@ impl Rule for CredentialNoExpiry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
+    fn expiry_supported(mut i: Identity, supported: bool) -> Identity {
+        i.attributes
+            .insert("expiry_supported".into(), serde_json::json!(supported));
+        i
+    }
+
     #[test]
-    fn fires_only_where_expiry_is_supported() {
-        let mut a = machine("a");
-        a.attributes
-            .insert("expiry_supported".into(), serde_json::json!(true));
-        let b = machine("b");
-        let (ka, kb) = (key(&a, 1, 10, Some(1)), key(&b, 1, 10, Some(1)));
-        let mut kc = key(&a, 2, 10, Some(1));
-        kc.expires = days_ago(-30);
-        assert_eq!(
-            run(&CredentialNoExpiry, vec![a, b], vec![ka, kb, kc]).len(),
-            1
+    fn fires_only_where_expiry_is_supported_and_missing() {
+        let a = expiry_supported(machine("a"), true);
+        let unsupported = expiry_supported(machine("b"), false);
+        let unknown = machine("c");
+        let none = key(&a, 1, 10, Some(1));
+        let dated = expires_at(key(&a, 2, 10, Some(1)), now() + chrono::Duration::days(30));
+        let (kb, kc) = (
+            key(&unsupported, 1, 10, Some(1)),
+            key(&unknown, 1, 10, Some(1)),
         );
+        let f = run(
+            &CredentialNoExpiry,
+            vec![a, unsupported, unknown],
+            vec![none.clone(), dated, kb, kc],
+        );
+        assert_eq!(fired_credentials(&f), [none.id.as_str()]);
+        assert_eq!(f[0].title, "access-key-1 of a never expires");
+    }
+
+    #[test]
+    fn does_not_fire_for_inactive_credentials_or_human_identities() {
+        let m = expiry_supported(machine("m"), true);
+        let h = expiry_supported(human("h"), true);
+        let live = key(&m, 1, 10, Some(1));
+        let mut inactive = key(&m, 2, 10, Some(1));
+        inactive.active = false;
+        let of_human = key(&h, 1, 10, Some(1));
+        let f = run(
+            &CredentialNoExpiry,
+            vec![m, h],
+            vec![live.clone(), inactive, of_human],
+        );
+        assert_eq!(fired_credentials(&f), [live.id.as_str()]);
     }
 }

@@ -37,19 +37,45 @@ impl Rule for DeployKeyWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
+    fn deploy_key(mut i: Identity, read_only: Option<bool>) -> Identity {
+        i.kind = IdentityKind::DeployKey;
+        if let Some(ro) = read_only {
+            i.attributes
+                .insert("read_only".into(), serde_json::json!(ro));
+        }
+        i
+    }
+
     #[test]
-    fn fires_for_write_keys() {
-        let mut w = machine("w");
-        w.kind = IdentityKind::DeployKey;
-        w.attributes
+    fn fires_only_for_the_deploy_key_that_is_not_read_only() {
+        let mut w = deploy_key(machine("w"), Some(false));
+        w.privileges.basis = vec!["deploy key with write access".into()];
+        let r = deploy_key(machine("r"), Some(true));
+        let f = run(&DeployKeyWrite, vec![w.clone(), r], vec![]);
+        assert_eq!(fired_identities(&f), [w.id.as_str()]);
+        assert_eq!(f[0].title, "deploy key w can push");
+        assert_eq!(f[0].evidence, ["deploy key with write access"]);
+    }
+
+    #[test]
+    fn does_not_decide_when_read_only_is_unknown() {
+        let w = deploy_key(machine("w"), Some(false));
+        let unknown = deploy_key(machine("u"), None);
+        let f = run(&DeployKeyWrite, vec![w.clone(), unknown], vec![]);
+        assert_eq!(fired_identities(&f), [w.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_other_kinds_or_human_identities() {
+        let w = deploy_key(machine("w"), Some(false));
+        let mut user = machine("user");
+        user.attributes
             .insert("read_only".into(), serde_json::json!(false));
-        let mut r = machine("r");
-        r.kind = IdentityKind::DeployKey;
-        r.attributes
-            .insert("read_only".into(), serde_json::json!(true));
-        let f = run(&DeployKeyWrite, vec![w, r], vec![]);
-        assert_eq!(f.len(), 1);
+        let of_human = deploy_key(human("h"), Some(false));
+        let f = run(&DeployKeyWrite, vec![w.clone(), user, of_human], vec![]);
+        assert_eq!(fired_identities(&f), [w.id.as_str()]);
     }
 }

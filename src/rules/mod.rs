@@ -516,6 +516,33 @@ pub(crate) mod test_support {
     pub fn cfg(yaml: &str) -> Config {
         Config::parse(yaml, "test.yaml").unwrap()
     }
+
+    /// The credential with an expiry date.
+    pub fn expires_at(c: Credential, at: DateTime<Utc>) -> Credential {
+        Credential {
+            expires: Some(at),
+            ..c
+        }
+    }
+
+    /// A machine identity reclassified as a person's (the NHI rules skip it).
+    pub fn human(name: &str) -> Identity {
+        let mut i = machine(name);
+        i.classification = Classification::Human;
+        i
+    }
+
+    /// The identity ids the findings are about, in output order.
+    pub fn fired_identities(f: &[Finding]) -> Vec<&str> {
+        f.iter().map(|f| f.identity.as_str()).collect()
+    }
+
+    /// The credential ids the findings are about, in output order (`-` for none).
+    pub fn fired_credentials(f: &[Finding]) -> Vec<&str> {
+        f.iter()
+            .map(|f| f.credential.as_deref().unwrap_or("-"))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -67,4 +67,58 @@ mod tests {
             crate::model::FindingState::Suppressed
         )));
     }
+
+    #[test]
+    fn does_not_fire_for_a_leak_matched_to_a_live_credential() {
+        let unmatched = leak("ghp", "src/config.rs", None);
+        let mut matched = leak("aws", "deploy.sh", None);
+        matched.live = vec!["aws:iam::123456789012:user/deploy#access-key-1".into()];
+        let f = run_leaks(&SecretLeaked, vec![unmatched, matched], vec![]);
+        assert_eq!(fired_identities(&f), ["leak:ghp"]);
+        assert_eq!(f[0].credential, None);
+        assert!(
+            f[0].title
+                .starts_with("GitHub personal access token (classic)")
+        );
+    }
+
+    #[test]
+    fn fires_for_a_leak_removed_from_head_that_stays_in_the_history() {
+        let mut gone = leak("ghp", "src/config.rs", None);
+        gone.locations[0].at_head = false;
+        gone.locations[0].commit = Some("0123456789abcdef".into());
+        let mut matched = leak("aws", "deploy.sh", None);
+        matched.live = vec!["aws:iam::123456789012:user/deploy#access-key-1".into()];
+        let f = run_leaks(&SecretLeaked, vec![gone, matched], vec![]);
+        assert_eq!(fired_identities(&f), ["leak:ghp"]);
+        assert_eq!(f[0].state, crate::model::FindingState::New);
+        let want = ".: src/config.rs:3:9, introduced in 0123456789ab; \
+                    removed since, but in the history";
+        assert!(
+            f[0].evidence.iter().any(|e| e == want),
+            "{:?}",
+            f[0].evidence
+        );
+    }
+
+    #[test]
+    fn is_suppressed_only_when_every_place_is_allowed() {
+        let mut partly = leak("ghp", "src/a.rs", Some("nhi:allow: revoked"));
+        partly
+            .locations
+            .extend(leak("ghp", "src/b.rs", None).locations);
+        let mut fully = leak("ghp2", "src/a.rs", Some("nhi:allow: revoked"));
+        fully
+            .locations
+            .extend(leak("ghp2", "src/b.rs", Some("allow entry: fixture")).locations);
+        let f = run_leaks(&SecretLeaked, vec![partly, fully], vec![]);
+        assert_eq!(fired_identities(&f), ["leak:ghp", "leak:ghp2"]);
+        assert_eq!(f[0].state, crate::model::FindingState::New);
+        assert_eq!(f[0].suppression, None);
+        assert_eq!(f[1].state, crate::model::FindingState::Suppressed);
+        assert_eq!(
+            f[1].suppression.as_ref().map(|s| s.reason.as_str()),
+            Some("nhi:allow: revoked; allow entry: fixture")
+        );
+    }
 }

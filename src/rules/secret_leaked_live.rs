@@ -109,4 +109,112 @@ mod tests {
         let f = run_leaks(&SecretLeakedLive, vec![l], vec![(i, vec![k])]);
         assert_eq!(f[0].severity, Severity::High);
     }
+
+    #[test]
+    fn does_not_fire_for_a_leak_without_a_live_match() {
+        let i = machine("deploy");
+        let k = key(&i, 1, 10, Some(1));
+        let mut matched = leak("aws", "deploy.sh", None);
+        matched.live = vec![k.id.clone()];
+        let unmatched = leak("ghp", "src/config.rs", None);
+        let f = run_leaks(
+            &SecretLeakedLive,
+            vec![matched, unmatched],
+            vec![(i, vec![k.clone()])],
+        );
+        assert_eq!(fired_credentials(&f), [k.id.as_str()]);
+        assert_eq!(f[0].title, "access-key-1 of deploy is committed in .");
+    }
+
+    #[test]
+    fn fires_once_for_each_matched_credential_and_no_other() {
+        let i = machine("deploy");
+        let (k1, k2, k3) = (
+            key(&i, 1, 10, Some(1)),
+            key(&i, 2, 10, Some(1)),
+            key(&i, 3, 10, Some(1)),
+        );
+        let mut l = leak("aws", "deploy.sh", None);
+        l.live = vec![k1.id.clone(), k3.id.clone()];
+        let f = run_leaks(
+            &SecretLeakedLive,
+            vec![l],
+            vec![(i, vec![k1.clone(), k2, k3.clone()])],
+        );
+        assert_eq!(fired_credentials(&f), [k1.id.as_str(), k3.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_when_the_matched_credential_is_not_in_the_inventory() {
+        let i = machine("deploy");
+        let k = key(&i, 1, 10, Some(1));
+        let mut l = leak("aws", "deploy.sh", None);
+        l.live = vec![
+            "aws:iam::123456789012:user/gone#access-key-1".into(),
+            k.id.clone(),
+        ];
+        let f = run_leaks(&SecretLeakedLive, vec![l], vec![(i, vec![k.clone()])]);
+        assert_eq!(fired_credentials(&f), [k.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_when_the_credential_has_no_identity_in_the_inventory() {
+        let (i, gone) = (machine("deploy"), machine("gone"));
+        let (k, orphan) = (key(&i, 1, 10, Some(1)), key(&gone, 1, 10, Some(1)));
+        let mut l = leak("aws", "deploy.sh", None);
+        l.live = vec![orphan.id.clone(), k.id.clone()];
+        let f = run_leaks(
+            &SecretLeakedLive,
+            vec![l],
+            vec![(i, vec![k.clone(), orphan])],
+        );
+        assert_eq!(fired_credentials(&f), [k.id.as_str()]);
+    }
+
+    #[test]
+    fn an_inactive_match_still_fires_as_high() {
+        let i = machine("deploy");
+        let active = key(&i, 1, 10, Some(1));
+        let mut inactive = key(&i, 2, 10, Some(1));
+        inactive.active = false;
+        let mut l = leak("aws", "deploy.sh", None);
+        l.live = vec![active.id.clone(), inactive.id.clone()];
+        let f = run_leaks(
+            &SecretLeakedLive,
+            vec![l],
+            vec![(i.clone(), vec![active.clone(), inactive.clone()])],
+        );
+        assert_eq!(
+            fired_credentials(&f),
+            [active.id.as_str(), inactive.id.as_str()]
+        );
+        assert_eq!(
+            f.iter().map(|f| f.severity).collect::<Vec<_>>(),
+            [Severity::Critical, Severity::High]
+        );
+        let want = format!("matches access-key-2 of {} (inactive)", i.id);
+        assert!(f[1].evidence.contains(&want), "{:?}", f[1].evidence);
+    }
+
+    #[test]
+    fn an_allowed_leak_is_suppressed_with_its_reason() {
+        let i = machine("deploy");
+        let (k1, k2) = (key(&i, 1, 10, Some(1)), key(&i, 2, 10, Some(1)));
+        let mut allowed = leak("aws", "deploy.sh", Some("nhi:allow: rotated"));
+        allowed.live = vec![k1.id.clone()];
+        let mut open = leak("aws2", "deploy.sh", None);
+        open.live = vec![k2.id.clone()];
+        let f = run_leaks(
+            &SecretLeakedLive,
+            vec![allowed, open],
+            vec![(i, vec![k1.clone(), k2.clone()])],
+        );
+        assert_eq!(fired_credentials(&f), [k1.id.as_str(), k2.id.as_str()]);
+        assert_eq!(f[0].state, crate::model::FindingState::Suppressed);
+        assert_eq!(
+            f[0].suppression.as_ref().map(|s| s.reason.as_str()),
+            Some("nhi:allow: rotated")
+        );
+        assert_eq!(f[1].state, crate::model::FindingState::New);
+    }
 }

@@ -38,21 +38,53 @@ impl Rule for TokenBroadScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
+    fn token(name: &str, selection: Option<&str>, level: PrivilegeLevel) -> Identity {
+        let mut i = machine(name);
+        if let Some(s) = selection {
+            i.attributes
+                .insert("repository_selection".into(), serde_json::json!(s));
+        }
+        i.privileges.level = level;
+        i
+    }
+
     #[test]
-    fn fires_for_all_repos_with_write() {
-        let mut a = machine("a");
-        a.attributes
-            .insert("repository_selection".into(), serde_json::json!("all"));
-        a.privileges.level = PrivilegeLevel::Write;
-        let mut b = a.clone();
-        b.id.push('b');
-        b.privileges.level = PrivilegeLevel::Read;
-        let mut c = a.clone();
-        c.id.push('c');
-        c.attributes
-            .insert("repository_selection".into(), serde_json::json!("selected"));
-        assert_eq!(run(&TokenBroadScope, vec![a, b, c], vec![]).len(), 1);
+    fn fires_only_for_write_or_admin_on_all_repositories() {
+        let mut write = token("write", Some("all"), PrivilegeLevel::Write);
+        write.privileges.basis = vec!["contents: write".into()];
+        let admin = token("admin", Some("all"), PrivilegeLevel::Admin);
+        let read = token("read", Some("all"), PrivilegeLevel::Read);
+        let selected = token("selected", Some("selected"), PrivilegeLevel::Admin);
+        let f = run(
+            &TokenBroadScope,
+            vec![write.clone(), admin.clone(), read, selected],
+            vec![],
+        );
+        assert_eq!(fired_identities(&f), [admin.id.as_str(), write.id.as_str()]);
+        assert_eq!(f[1].title, "write can write to every repository");
+        assert_eq!(
+            f[1].evidence,
+            ["repository selection: all repositories", "contents: write"]
+        );
+    }
+
+    #[test]
+    fn does_not_decide_when_the_repository_selection_is_unknown() {
+        let all = token("all", Some("all"), PrivilegeLevel::Write);
+        let unknown = token("unknown", None, PrivilegeLevel::Admin);
+        let f = run(&TokenBroadScope, vec![all.clone(), unknown], vec![]);
+        assert_eq!(fired_identities(&f), [all.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_a_human_identity() {
+        let all = token("all", Some("all"), PrivilegeLevel::Write);
+        let mut person = token("person", Some("all"), PrivilegeLevel::Write);
+        person.classification = crate::model::Classification::Human;
+        let f = run(&TokenBroadScope, vec![all.clone(), person], vec![]);
+        assert_eq!(fired_identities(&f), [all.id.as_str()]);
     }
 }

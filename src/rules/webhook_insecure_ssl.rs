@@ -42,18 +42,48 @@ impl Rule for WebhookInsecureSsl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
+    fn webhook(name: &str, insecure_ssl: Option<bool>) -> Identity {
+        let mut i = machine(name);
+        i.kind = IdentityKind::Webhook;
+        i.attributes
+            .insert("url_host".into(), serde_json::json!("hooks.example.com"));
+        if let Some(v) = insecure_ssl {
+            i.attributes
+                .insert("insecure_ssl".into(), serde_json::json!(v));
+        }
+        i
+    }
+
     #[test]
-    fn fires_with_verification_off() {
-        let mut a = machine("a");
-        a.kind = IdentityKind::Webhook;
-        a.attributes
-            .insert("insecure_ssl".into(), serde_json::json!(true));
-        let mut b = a.clone();
-        b.id.push('b');
-        b.attributes
-            .insert("insecure_ssl".into(), serde_json::json!(false));
-        assert_eq!(run(&WebhookInsecureSsl, vec![a, b], vec![]).len(), 1);
+    fn fires_only_for_the_webhook_with_verification_off() {
+        let off = webhook("off", Some(true));
+        let on = webhook("on", Some(false));
+        let f = run(&WebhookInsecureSsl, vec![off.clone(), on], vec![]);
+        assert_eq!(fired_identities(&f), [off.id.as_str()]);
+        assert_eq!(f[0].title, "off does not verify TLS");
+        assert_eq!(
+            f[0].evidence,
+            ["webhook to hooks.example.com with insecure_ssl: 1"]
+        );
+    }
+
+    #[test]
+    fn does_not_decide_when_the_setting_is_unknown() {
+        let off = webhook("off", Some(true));
+        let unknown = webhook("unknown", None);
+        let f = run(&WebhookInsecureSsl, vec![off.clone(), unknown], vec![]);
+        assert_eq!(fired_identities(&f), [off.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_an_identity_that_is_not_a_webhook() {
+        let off = webhook("off", Some(true));
+        let mut app = webhook("app", Some(true));
+        app.kind = IdentityKind::App;
+        let f = run(&WebhookInsecureSsl, vec![off.clone(), app], vec![]);
+        assert_eq!(fired_identities(&f), [off.id.as_str()]);
     }
 }

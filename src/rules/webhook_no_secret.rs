@@ -42,18 +42,48 @@ impl Rule for WebhookNoSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Identity;
     use crate::rules::test_support::*;
 
+    fn webhook(name: &str, secret_set: Option<bool>) -> Identity {
+        let mut i = machine(name);
+        i.kind = IdentityKind::Webhook;
+        i.attributes
+            .insert("url_host".into(), serde_json::json!("hooks.example.com"));
+        if let Some(v) = secret_set {
+            i.attributes
+                .insert("secret_set".into(), serde_json::json!(v));
+        }
+        i
+    }
+
     #[test]
-    fn fires_without_secret() {
-        let mut a = machine("a");
-        a.kind = IdentityKind::Webhook;
-        a.attributes
-            .insert("secret_set".into(), serde_json::json!(false));
-        let mut b = a.clone();
-        b.id.push('b');
-        b.attributes
-            .insert("secret_set".into(), serde_json::json!(true));
-        assert_eq!(run(&WebhookNoSecret, vec![a, b], vec![]).len(), 1);
+    fn fires_only_for_the_webhook_without_a_secret() {
+        let bare = webhook("bare", Some(false));
+        let signed = webhook("signed", Some(true));
+        let f = run(&WebhookNoSecret, vec![bare.clone(), signed], vec![]);
+        assert_eq!(fired_identities(&f), [bare.id.as_str()]);
+        assert_eq!(f[0].title, "bare has no secret");
+        assert_eq!(
+            f[0].evidence,
+            ["webhook to hooks.example.com has no secret"]
+        );
+    }
+
+    #[test]
+    fn does_not_decide_when_the_secret_is_unknown() {
+        let bare = webhook("bare", Some(false));
+        let unknown = webhook("unknown", None);
+        let f = run(&WebhookNoSecret, vec![bare.clone(), unknown], vec![]);
+        assert_eq!(fired_identities(&f), [bare.id.as_str()]);
+    }
+
+    #[test]
+    fn does_not_fire_for_an_identity_that_is_not_a_webhook() {
+        let bare = webhook("bare", Some(false));
+        let mut app = webhook("app", Some(false));
+        app.kind = IdentityKind::App;
+        let f = run(&WebhookNoSecret, vec![bare.clone(), app], vec![]);
+        assert_eq!(fired_identities(&f), [bare.id.as_str()]);
     }
 }
