@@ -21,7 +21,7 @@ impl Rule for CredentialExpired {
 
     fn check(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for c in &ctx.inv.credentials {
-            let Some(expires) = c.expires.filter(|e| *e < ctx.now) else {
+            let Some(expires) = c.expires.filter(|e| *e <= ctx.now) else {
                 continue;
             };
             let Some(i) = ctx
@@ -86,6 +86,22 @@ mod tests {
             vec![just_expired.clone(), about_to],
         );
         assert_eq!(fired_credentials(&f), [just_expired.id.as_str()]);
+    }
+
+    /// Regression: an expiry at exactly the scan clock (a bare date with `--as-of` that date,
+    /// both midnight UTC) fell in neither credential-expired nor credential-expiring.
+    #[test]
+    fn regression_an_expiry_at_the_scan_instant_is_expired() {
+        let a = machine("a");
+        let at = expires_at(key(&a, 1, 10, Some(1)), now());
+        let f = run(&CredentialExpired, vec![a.clone()], vec![at.clone()]);
+        assert_eq!(fired_credentials(&f), [at.id.as_str()]);
+        let f = run(
+            &crate::rules::credential_expiring::CredentialExpiring,
+            vec![a],
+            vec![at],
+        );
+        assert!(f.is_empty(), "expired, so not expiring");
     }
 
     #[test]
