@@ -7,7 +7,31 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{Actor, Event, Issued};
+use super::{Actor, Event, Issued, LogFormat};
+use crate::model::Provider;
+
+/// CloudTrail, in every delivered shape.
+pub static FORMAT: LogFormat = LogFormat {
+    id: "cloudtrail",
+    name: "CloudTrail",
+    recognises,
+    events,
+};
+
+/// The events of one document.
+fn events(doc: Value, origin: &str, out: &mut Vec<Result<Event, String>>) {
+    let mut recs = Vec::new();
+    let mut errors = Vec::new();
+    records(doc, origin, &mut recs, &mut errors);
+    out.extend(errors.into_iter().map(Err));
+    for (r, at) in recs {
+        if !is_record(&r) {
+            // Digest files and other objects delivered beside the logs.
+            continue;
+        }
+        out.push(event(&r, &at).map_err(|e| format!("{at}: {e}")));
+    }
+}
 
 /// Whether a JSON value is a CloudTrail record.
 pub fn is_record(v: &Value) -> bool {
@@ -137,9 +161,19 @@ pub fn event(r: &Value, origin: &str) -> Result<Event, String> {
     let error = owned(r, &["errorCode"]);
     let issued = issued(r, name);
     let console = text(r, &["eventType"]) == Some("AwsConsoleSignIn");
+    let identity = super::identity_of(&actor);
+    let account = identity
+        .as_deref()
+        .and_then(|id| id.split(':').nth(3))
+        .map(str::to_string)
+        .or_else(|| actor.account.clone());
     Ok(Event {
         time,
         source: "cloudtrail",
+        provider: Provider::Aws,
+        identity,
+        credential: actor.access_key_id.clone(),
+        account,
         actor,
         action: format!("{}:{name}", service_of(source)),
         target: target(r),

@@ -10,6 +10,21 @@
 
 pub mod cloudtrail;
 
+/// An activity-log format: how to recognise its documents and turn one into events.
+pub struct LogFormat {
+    /// Its id (`cloudtrail`), used in coverage and sources.
+    pub id: &'static str,
+    /// What it is, for messages (`CloudTrail`).
+    pub name: &'static str,
+    /// Whether a parsed document (a whole file, or one line of JSON Lines) is of this format.
+    pub recognises: fn(&Value) -> bool,
+    /// Its events: each `Ok`, or an error naming the record's position and what is wrong.
+    pub events: fn(Value, &str, &mut Vec<Result<Event, String>>),
+}
+
+/// Every format `--activity` reads. Adding one: a file in this directory and one line here.
+pub static FORMATS: &[&LogFormat] = &[&cloudtrail::FORMAT];
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,10 +43,21 @@ use crate::model::{
 pub struct Event {
     /// When it happened.
     pub time: DateTime<Utc>,
-    /// The log (`cloudtrail`).
+    /// The log (`cloudtrail`, `github-audit`).
     pub source: &'static str,
+    /// The provider whose identities act in this log.
+    pub provider: Provider,
     /// Who acted, as the log names it.
     pub actor: Actor,
+    /// The inventory id of the identity that acted (as the connectors spell ids), or `None`
+    /// for callers that are not identities (AWS services, anonymous users).
+    pub identity: Option<String>,
+    /// The credential handle it used, matched against the credentials' fingerprints and ids
+    /// (`AKIA…` key id, a token id).
+    pub credential: Option<String>,
+    /// The account, organisation or tenant the event belongs to (the covered window is kept
+    /// per source and account).
+    pub account: Option<String>,
     /// `service:Action`.
     pub action: String,
     /// What it acted on, when the log says.
@@ -152,6 +178,8 @@ struct SessionAgg {
 /// What the logs say about one identity, while reading.
 #[derive(Debug, Clone, Default)]
 struct Agg {
+    provider: Option<Provider>,
+    per_source: BTreeMap<&'static str, (DateTime<Utc>, DateTime<Utc>, u64)>,
     kind: String,
     arn: Option<String>,
     account: Option<String>,
@@ -204,6 +232,14 @@ fn merge_origin(into: &mut SessionOrigin, o: SessionOrigin) {
 
 impl Agg {
     fn add(&mut self, e: &Event) {
+        self.provider.get_or_insert(e.provider);
+        let p = self
+            .per_source
+            .entry(e.source)
+            .or_insert((e.time, e.time, 0));
+        p.0 = p.0.min(e.time);
+        p.1 = p.1.max(e.time);
+        p.2 += 1;
         if self.kind.is_empty() {
             self.kind = e.actor.kind.clone();
         }
@@ -212,7 +248,7 @@ impl Agg {
             self.arn = arn;
         }
         if self.account.is_none() {
-            self.account = e.actor.account.clone();
+            self.account = e.account.clone();
         }
         self.first = min_t(self.first, Some(e.time));
         self.last = max_t(self.last, Some(e.time));
@@ -234,7 +270,7 @@ impl Agg {
                 .entry(e.time.timestamp().div_euclid(60))
                 .or_default() += 1;
         }
-        if let Some(key) = &e.actor.access_key_id {
+        if let Some(key) = &e.credential {
             let u = CredentialUse {
                 first_used: e.time,
                 last_used: e.time,
@@ -272,6 +308,15 @@ impl Agg {
     }
 
     fn merge(&mut self, o: Agg) {
+        if self.provider.is_none() {
+            self.provider = o.provider;
+        }
+        for (k, (f, l, n)) in o.per_source {
+            let p = self.per_source.entry(k).or_insert((f, l, 0));
+            p.0 = p.0.min(f);
+            p.1 = p.1.max(l);
+            p.2 += n;
+        }
         if self.kind.is_empty() {
             self.kind = o.kind;
         }
@@ -351,11 +396,7 @@ pub struct Activity {
 impl Activity {
     fn add(&mut self, e: &Event) {
         self.events += 1;
-        let account = e
-            .actor
-            .account
-            .clone()
-            .unwrap_or_else(|| "unknown".to_string());
+        let account = e.account.clone().unwrap_or_else(|| "unknown".to_string());
         let w = self
             .windows
             .entry((e.source.to_string(), account))
@@ -363,7 +404,9 @@ impl Activity {
         w.0 = w.0.min(e.time);
         w.1 = w.1.max(e.time);
         if let Some(i) = &e.issued {
-            let by = identity_of(&e.actor)
+            let by = e
+                .identity
+                .clone()
                 .or_else(|| {
                     e.actor
                         .user_name
@@ -384,8 +427,8 @@ impl Activity {
                 }
             }
         }
-        match identity_of(&e.actor) {
-            Some(id) => self.aggs.entry(id).or_default().add(e),
+        match &e.identity {
+            Some(id) => self.aggs.entry(id.clone()).or_default().add(e),
             None => self.unattributed += 1,
         }
     }
@@ -510,22 +553,21 @@ fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, St
             docs
         }
     };
-    if !docs.iter().any(|(d, _)| cloudtrail::recognises(d)) {
+    let Some(format) = FORMATS
+        .iter()
+        .find(|f| docs.iter().any(|(d, _)| (f.recognises)(d)))
+    else {
         return Ok(Read::Unknown);
-    }
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
+    };
+    let mut events = Vec::new();
     for (d, origin) in docs {
-        cloudtrail::records(d, &origin, &mut records, &mut errors);
+        (format.events)(d, &origin, &mut events);
     }
-    for (r, origin) in records {
-        if !cloudtrail::is_record(&r) {
-            // Digest files and other objects delivered beside the logs.
-            continue;
-        }
-        match cloudtrail::event(&r, &origin) {
+    let mut errors = Vec::new();
+    for e in events {
+        match e {
             Ok(e) => act.add(&e),
-            Err(e) => errors.push(format!("{origin}: {e}")),
+            Err(e) => errors.push(e),
         }
     }
     act.skipped_records += errors.len() as u64;
@@ -535,7 +577,7 @@ fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, St
     {
         act.gaps.push(e);
     }
-    Ok(Read::Log("cloudtrail"))
+    Ok(Read::Log(format.id))
 }
 
 /// Parses one file's bytes (gzip or text) on its own; `name` is used in errors. A file that
@@ -598,12 +640,25 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Activity, String> {
                         let res = crate::input::read_bounded(path, crate::input::MAX_INPUT)
                             .and_then(|b| read_bytes(&name, b, &mut act));
                         match res {
-                            Ok(Read::Log(kind)) => *act.files.entry(kind.to_string()).or_default() += 1,
-                            Ok(Read::Unknown) if *named => fatal
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((ix, format!("{name}: not an activity log this version reads (CloudTrail)"))),
-                            Ok(Read::Unknown) => act.gaps.push(format!("{name}: not an activity log, skipped")),
+                            Ok(Read::Log(kind)) => {
+                                *act.files.entry(kind.to_string()).or_default() += 1
+                            }
+                            Ok(Read::Unknown) if *named => {
+                                fatal.lock().unwrap_or_else(|p| p.into_inner()).push((
+                                    ix,
+                                    format!(
+                                        "{name}: not an activity log this version reads ({})",
+                                        FORMATS
+                                            .iter()
+                                            .map(|f| f.name)
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    ),
+                                ))
+                            }
+                            Ok(Read::Unknown) => act
+                                .gaps
+                                .push(format!("{name}: not an activity log, skipped")),
                             Err(e) if *named => fatal
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
@@ -693,18 +748,28 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
     let windows = act.windows.clone();
     let mut added = Vec::new();
     for (id, agg) in act.aggs {
-        let (Some(first), Some(last)) = (agg.first, agg.last) else {
+        let (Some(_), Some(last)) = (agg.first, agg.last) else {
             continue;
         };
-        let account = agg
-            .account
-            .clone()
-            .or_else(|| id.split(':').nth(3).map(str::to_string))
-            .unwrap_or_default();
-        let (from, to) = windows
-            .get(&("cloudtrail".to_string(), account.clone()))
-            .copied()
-            .unwrap_or((first, last));
+        let account = agg.account.clone().unwrap_or_default();
+        let sources: Vec<ActivitySource> = agg
+            .per_source
+            .iter()
+            .map(|(src, (f, l, n))| {
+                let (from, to) = windows
+                    .get(&(src.to_string(), account.clone()))
+                    .copied()
+                    .unwrap_or((*f, *l));
+                ActivitySource {
+                    source: src.to_string(),
+                    first_seen: *f,
+                    last_seen: *l,
+                    events: *n,
+                    window_from: from,
+                    window_to: to,
+                }
+            })
+            .collect();
         let sessions: Vec<SessionUse> = agg
             .sessions
             .into_iter()
@@ -721,14 +786,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             })
             .collect();
         let summary = ActivitySummary {
-            sources: vec![ActivitySource {
-                source: "cloudtrail".into(),
-                first_seen: first,
-                last_seen: last,
-                events: agg.events,
-                window_from: from,
-                window_to: to,
-            }],
+            sources,
             services: agg.services,
             actions: agg.actions,
             networks: capped(agg.networks),
@@ -744,10 +802,12 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             None => {
                 let name = id.rsplit(['/', ':']).next().unwrap_or(&id).to_string();
                 let kind = kind_of(&agg.kind, &id);
-                let mut i = Identity::new(id.clone(), Provider::Aws, kind, name);
+                let provider = agg.provider.unwrap_or(Provider::Aws);
+                let mut i = Identity::new(id.clone(), provider, kind, name);
                 i.account = Some(account.clone());
                 i.native_id = agg.arn.clone();
-                i.source = Some(format!("activity:cloudtrail:{account}"));
+                let src = agg.per_source.keys().next().copied().unwrap_or("activity");
+                i.source = Some(format!("activity:{src}:{account}"));
                 i.classification = if kind == IdentityKind::Role {
                     Classification::Machine
                 } else {
@@ -767,16 +827,16 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
         i.last_used = max_t(i.last_used, Some(last));
         i.activity = Some(summary);
         for c in inv.credentials.iter_mut().filter(|c| c.identity == id) {
-            if let Some(u) = agg.keys.get(&c.fingerprint) {
+            if let Some(u) = agg.keys.get(&c.fingerprint).or_else(|| agg.keys.get(&c.id)) {
                 c.last_used = max_t(c.last_used, Some(u.last_used));
                 c.last_used_known = true;
             }
         }
     }
-    let mut by_account: BTreeMap<String, Coverage> = BTreeMap::new();
+    let mut by_account: BTreeMap<(String, String), Coverage> = BTreeMap::new();
     for ((source, account), (from, to)) in &windows {
         let cov = by_account
-            .entry(account.clone())
+            .entry((source.clone(), account.clone()))
             .or_insert_with(|| Coverage::new(format!("activity:{source}:{account}")));
         cov.read.push(format!(
             "{source}: events from {} to {} ({:.1} days)",
