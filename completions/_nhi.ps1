@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Discover identities from the given sources, attribute them, and report their defects')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
+            [CompletionResult]::new('trail', 'trail', [CompletionResultType]::ParameterValue, 'One identity''s timeline across the activity logs, oldest first, with its chains drawn (a web-identity subject → AssumeRoleWithWebIdentity → the session''s calls)')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
             [CompletionResult]::new('connectors', 'connectors', [CompletionResultType]::ParameterValue, 'List the SaaS connector manifests, or check one offline against its recorded examples')
@@ -91,6 +92,16 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the diff to FILE instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the diff to FILE instead of stdout')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nhi;trail' {
+            [CompletionResult]::new('--activity', '--activity', [CompletionResultType]::ParameterName, 'Activity logs, as `nhi scan --activity` reads them. Repeatable; at least one')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events at or before this time (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -224,6 +235,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Discover identities from the given sources, attribute them, and report their defects')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on')
+            [CompletionResult]::new('trail', 'trail', [CompletionResultType]::ParameterValue, 'One identity''s timeline across the activity logs, oldest first, with its chains drawn (a web-identity subject → AssumeRoleWithWebIdentity → the session''s calls)')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Collect evidence to scan later (an auditor collects once, analyses offline)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one')
             [CompletionResult]::new('connectors', 'connectors', [CompletionResultType]::ParameterValue, 'List the SaaS connector manifests, or check one offline against its recorded examples')
@@ -240,6 +252,9 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             break
         }
         'nhi;help;diff' {
+            break
+        }
+        'nhi;help;trail' {
             break
         }
         'nhi;help;evidence' {

@@ -46,6 +46,9 @@ _nhi() {
             nhi,schema)
                 cmd="nhi__subcmd__schema"
                 ;;
+            nhi,trail)
+                cmd="nhi__subcmd__trail"
+                ;;
             nhi__subcmd__connectors,check)
                 cmd="nhi__subcmd__connectors__subcmd__check"
                 ;;
@@ -106,6 +109,9 @@ _nhi() {
             nhi__subcmd__help,schema)
                 cmd="nhi__subcmd__help__subcmd__schema"
                 ;;
+            nhi__subcmd__help,trail)
+                cmd="nhi__subcmd__help__subcmd__trail"
+                ;;
             nhi__subcmd__help__subcmd__connectors,check)
                 cmd="nhi__subcmd__help__subcmd__connectors__subcmd__check"
                 ;;
@@ -155,7 +161,7 @@ _nhi() {
 
     case "${cmd}" in
         nhi)
-            opts="-h -V --help --version scan report diff evidence rules connectors init completions schema help"
+            opts="-h -V --help --version scan report diff trail evidence rules connectors init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -401,7 +407,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help)
-            opts="scan report diff evidence rules connectors init completions schema help"
+            opts="scan report diff trail evidence rules connectors init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +631,20 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__help__subcmd__trail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -921,6 +941,40 @@ _nhi() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nhi__subcmd__trail)
+            opts="-f -h --activity --since --until --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --activity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

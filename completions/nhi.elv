@@ -25,6 +25,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+            cand trail 'One identity''s timeline across the activity logs, oldest first, with its chains drawn (a web-identity subject → AssumeRoleWithWebIdentity → the session''s calls)'
             cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
             cand connectors 'List the SaaS connector manifests, or check one offline against its recorded examples'
@@ -85,6 +86,15 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand -o 'Write the diff to FILE instead of stdout'
             cand --output 'Write the diff to FILE instead of stdout'
             cand --fail-on 'Exit with code 1 when a new unsuppressed finding is at or above this severity (critical, high, medium, low, info, or never)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nhi;trail'= {
+            cand --activity 'Activity logs, as `nhi scan --activity` reads them. Repeatable; at least one'
+            cand --since 'Only events at or after this time (YYYY-MM-DD or RFC 3339)'
+            cand --until 'Only events at or before this time (YYYY-MM-DD or RFC 3339)'
+            cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand --format 'Output format [default: table when stdout is a terminal, json otherwise]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -193,6 +203,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand scan 'Discover identities from the given sources, attribute them, and report their defects'
             cand report 'Re-render a saved JSON report, re-evaluating the rules with the current configuration and --as-of (scan once, report many ways)'
             cand diff 'Compare two JSON reports: identities added and removed, owners changed, credentials rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on'
+            cand trail 'One identity''s timeline across the activity logs, oldest first, with its chains drawn (a web-identity subject → AssumeRoleWithWebIdentity → the session''s calls)'
             cand evidence 'Collect evidence to scan later (an auditor collects once, analyses offline)'
             cand rules 'List the rules, or explain one'
             cand connectors 'List the SaaS connector manifests, or check one offline against its recorded examples'
@@ -206,6 +217,8 @@ set edit:completion:arg-completer[nhi] = {|@words|
         &'nhi;help;report'= {
         }
         &'nhi;help;diff'= {
+        }
+        &'nhi;help;trail'= {
         }
         &'nhi;help;evidence'= {
             cand aws 'Write each AWS account''s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'

@@ -43,6 +43,10 @@ pub enum Command {
     /// Compare two JSON reports: identities added and removed, owners changed, credentials
     /// rotated, findings new and resolved. Exits 1 on new findings at or above --fail-on.
     Diff(DiffArgs),
+    /// One identity's timeline across the activity logs, oldest first, with its chains drawn
+    /// (a web-identity subject → AssumeRoleWithWebIdentity → the session's calls).
+    #[command(after_help = EXIT_CODES)]
+    Trail(TrailArgs),
     /// Collect evidence to scan later (an auditor collects once, analyses offline).
     #[command(after_help = EXIT_CODES)]
     Evidence(EvidenceArgs),
@@ -290,6 +294,38 @@ pub struct DiffArgs {
     /// (critical, high, medium, low, info, or never).
     #[arg(long = "fail-on", value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+}
+
+/// `nhi trail`.
+#[derive(Debug, Args)]
+#[deny(missing_docs)]
+pub struct TrailArgs {
+    /// The identity id, as the report spells it (`aws:iam::123456789012:role/deploy`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Activity logs, as `nhi scan --activity` reads them. Repeatable; at least one.
+    #[arg(long = "activity", value_name = "PATH", required = true)]
+    pub activity: Vec<PathBuf>,
+    /// Only events at or after this time (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events at or before this time (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Output format [default: table when stdout is a terminal, json otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<TrailFormat>,
+}
+
+/// `nhi trail` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrailFormat {
+    /// Chains, then events, for a terminal.
+    Table,
+    /// The trail as JSON.
+    Json,
+    /// Markdown for tickets.
+    Markdown,
 }
 
 /// `nhi rules`.

@@ -130,6 +130,9 @@ pub struct Person {
     /// Whether they are still an active member (false: departed).
     #[serde(default = "yes")]
     pub active: bool,
+    /// The day they left (`YYYY-MM-DD`), if they did: activity after it is reported.
+    #[serde(default)]
+    pub left: Option<chrono::NaiveDate>,
     /// `person` or `team`.
     #[serde(default)]
     pub kind: PersonKind,
@@ -260,12 +263,24 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// GitHub: limits and GitHub App credentials.
     pub github: GithubConfig,
+    /// Activity logs: what each federated role is for.
+    pub activity: ActivityConfig,
     /// SaaS connector inputs: connector id → input name → value (`${env:NAME}` and
     /// `${file:PATH}` are expanded when the connector runs).
     pub connectors: BTreeMap<String, ConnectorInputs>,
     /// Where the configuration came from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// Activity-log settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActivityConfig {
+    /// Per role (its name or ARN, `*` wildcards): the web-identity subjects expected to
+    /// assume it (`repo:acme/api:ref:refs/heads/main`, `*` wildcards). A subject outside
+    /// them is `oidc-subject-unexpected`.
+    pub oidc_subjects: BTreeMap<String, Vec<String>>,
 }
 
 /// GitHub settings.

@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Diff(a) => cmd::diff::run(a),
+        Command::Trail(a) => cmd::trail::run(a),
         Command::Evidence(a) => cmd::evidence::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Connectors(a) => cmd::connectors::run(a),

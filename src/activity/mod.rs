@@ -9,6 +9,7 @@
 //! the rules can report them.
 
 pub mod cloudtrail;
+pub mod trail;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
 pub struct LogFormat {
@@ -34,8 +35,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::model::{
-    ActivitySource, ActivitySummary, Classification, Coverage, CredentialUse, DeniedPeak, Identity,
-    IdentityKind, Inventory, MAX_DISTINCT, Provider, SessionOrigin, SessionUse, Source,
+    ActivitySource, ActivitySummary, AssumedBy, Classification, Coverage, CredentialUse,
+    DeniedPeak, Identity, IdentityKind, Inventory, MAX_DISTINCT, Provider, SessionOrigin,
+    SessionUse, Source,
 };
 
 /// One event, as every log parser produces it.
@@ -195,6 +197,22 @@ struct Agg {
     denied_minutes: BTreeMap<i64, u64>,
     console: u64,
     sessions: BTreeMap<String, SessionAgg>,
+    assumed_by: BTreeMap<String, AssumedBy>,
+}
+
+fn merge_assumed(m: &mut BTreeMap<String, AssumedBy>, k: String, a: AssumedBy) {
+    match m.get_mut(&k) {
+        Some(x) => {
+            if (a.last, &a.example) > (x.last, &x.example) {
+                x.example = a.example;
+            }
+            x.last = x.last.max(a.last);
+            x.count += a.count;
+        }
+        None => {
+            m.insert(k, a);
+        }
+    }
 }
 
 fn bump(m: &mut BTreeMap<String, u64>, k: &str, n: u64) {
@@ -352,6 +370,9 @@ impl Agg {
             *self.denied_minutes.entry(k).or_default() += v;
         }
         self.console += o.console;
+        for (k, a) in o.assumed_by {
+            merge_assumed(&mut self.assumed_by, k, a);
+        }
         for (k, s) in o.sessions {
             let mine = self.sessions.entry(k).or_default();
             if mine.name.is_none() {
@@ -419,6 +440,44 @@ impl Activity {
                 .or_else(|| e.actor.invoked_by.clone())
                 .or_else(|| e.source_ip.clone())
                 .unwrap_or_else(|| e.actor.kind.clone());
+            // The role assumed records who assumed it (not as one of its own events).
+            if let Some(role) = i.role_arn.as_deref().filter(|r| r.contains(":role/")) {
+                let account = crate::connector::aws::account_of_arn(role)
+                    .map(str::to_string)
+                    .or_else(|| e.account.clone())
+                    .unwrap_or_default();
+                // `arn:aws:sts::A:assumed-role/R/S` names the role too; the request's roleArn
+                // is `arn:aws:iam::A:role/R`.
+                let role_id = crate::connector::aws::identity_id(&account, role);
+                let via = e
+                    .action
+                    .split_once(':')
+                    .map_or(e.action.as_str(), |(_, a)| a);
+                let key = match &i.subject {
+                    Some(s) if e.identity.is_none() => s.clone(),
+                    _ => by.clone(),
+                };
+                let agg = self.aggs.entry(role_id).or_default();
+                agg.provider.get_or_insert(e.provider);
+                if agg.account.is_none() {
+                    agg.account = Some(account);
+                }
+                if agg.kind.is_empty() {
+                    agg.kind = "Role".into();
+                }
+                merge_assumed(
+                    &mut agg.assumed_by,
+                    key,
+                    AssumedBy {
+                        via: via.to_string(),
+                        subject: i.subject.clone().filter(|_| e.identity.is_none()),
+                        provider: i.provider.clone(),
+                        count: 1,
+                        last: e.time,
+                        example: format!("{} at {}", e.origin, e.time.to_rfc3339()),
+                    },
+                );
+            }
             let entry = IssuedBy { by, at: e.time };
             match self.issued.get(&i.key_id) {
                 Some(x) if (x.at, &x.by) <= (entry.at, &entry.by) => {}
@@ -502,9 +561,13 @@ fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Parses one file's bytes into `act`. An unusable file is an error naming it and the
-/// position; a malformed record is counted and the first few named as gaps.
-fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, String> {
+/// A file's format and its events (each, or the error that made a record unusable).
+pub type FileEvents = (&'static LogFormat, Vec<Result<Event, String>>);
+
+/// The events of one file's bytes, and the format that read them; `None` when the file is
+/// not an activity log. An unusable file is an error naming it and the position; a malformed
+/// line or record is an `Err` among the events.
+pub fn file_events(name: &str, bytes: Vec<u8>) -> Result<Option<FileEvents>, String> {
     let bytes = decompress(name, bytes)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let line = 1 + bytes
@@ -518,6 +581,7 @@ fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, St
     if text.trim().is_empty() {
         return Err(format!("{name}: empty file, not an activity log"));
     }
+    let mut events = Vec::new();
     // One JSON document, or JSON Lines.
     let docs: Vec<(Value, String)> = match serde_json::from_str::<Value>(text) {
         Ok(v) => vec![(v, name.to_string())],
@@ -529,25 +593,19 @@ fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, St
                 }
                 match serde_json::from_str::<Value>(line) {
                     Ok(v) => docs.push((v, format!("{name}:{}", ix + 1))),
-                    Err(e) if docs.is_empty() => {
+                    Err(_) if docs.is_empty() => {
                         // Neither JSON nor JSON Lines: name the position of the first error.
-                        let _ = e;
                         return Err(format!(
                             "{name}:{}:{}: not JSON or JSON Lines ({whole})",
                             whole.line(),
                             whole.column()
                         ));
                     }
-                    Err(e) => {
-                        act.skipped_records += 1;
-                        if act.gaps.len() < 20 {
-                            act.gaps.push(format!(
-                                "{name}:{}:{}: malformed line skipped ({e})",
-                                ix + 1,
-                                e.column()
-                            ));
-                        }
-                    }
+                    Err(e) => events.push(Err(format!(
+                        "{name}:{}:{}: malformed line skipped ({e})",
+                        ix + 1,
+                        e.column()
+                    ))),
                 }
             }
             docs
@@ -557,12 +615,19 @@ fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, St
         .iter()
         .find(|f| docs.iter().any(|(d, _)| (f.recognises)(d)))
     else {
-        return Ok(Read::Unknown);
+        return Ok(None);
     };
-    let mut events = Vec::new();
     for (d, origin) in docs {
         (format.events)(d, &origin, &mut events);
     }
+    Ok(Some((format, events)))
+}
+
+/// Parses one file's bytes into `act`.
+fn read_bytes(name: &str, bytes: Vec<u8>, act: &mut Activity) -> Result<Read, String> {
+    let Some((format, events)) = file_events(name, bytes)? else {
+        return Ok(Read::Unknown);
+    };
     let mut errors = Vec::new();
     for e in events {
         match e {
@@ -591,6 +656,15 @@ pub fn read_one(name: &str, bytes: Vec<u8>) -> Result<Activity, String> {
         }
         Read::Unknown => Err(format!("{name}: not an activity log")),
     }
+}
+
+/// Every file under the paths, sorted, each with whether the user named it.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(p, true, &mut files)?;
+    }
+    Ok(files)
 }
 
 fn collect(p: &Path, named: bool, out: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
@@ -748,9 +822,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
     let windows = act.windows.clone();
     let mut added = Vec::new();
     for (id, agg) in act.aggs {
-        let (Some(_), Some(last)) = (agg.first, agg.last) else {
-            continue;
-        };
+        let last = agg.last;
         let account = agg.account.clone().unwrap_or_default();
         let sources: Vec<ActivitySource> = agg
             .per_source
@@ -795,6 +867,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             denied: agg.denied,
             denied_peak: denied_peak(&agg.denied_minutes),
             console_sign_ins: agg.console,
+            assumed_by: agg.assumed_by,
             sessions,
         };
         let ix = match inv.identities.iter().position(|i| i.id == id) {
@@ -824,7 +897,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
         let Some(i) = inv.identities.get_mut(ix) else {
             continue;
         };
-        i.last_used = max_t(i.last_used, Some(last));
+        i.last_used = max_t(i.last_used, last);
         i.activity = Some(summary);
         for c in inv.credentials.iter_mut().filter(|c| c.identity == id) {
             if let Some(u) = agg.keys.get(&c.fingerprint).or_else(|| agg.keys.get(&c.id)) {

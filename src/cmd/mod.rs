@@ -9,6 +9,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod schema;
+pub mod trail;
 
 /// How a command ended, mapped to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,6 +33,10 @@ pub struct ActivitySummary {
     pub denied_peak: Option<DeniedPeak>,
     /// Console (interactive) sign-ins.
     pub console_sign_ins: u64,
+    /// For a role: who assumed it, as the issuing STS calls name them (the calling identity's
+    /// id, or a federated subject with its provider), with counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assumed_by: BTreeMap<String, AssumedBy>,
     /// Temporary sessions of this identity (a role's sessions, a user's session tokens):
     /// who or what started each, and the networks and clients that used it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -118,5 +122,24 @@ pub struct SessionOrigin {
     /// Last event.
     pub last: DateTime<Utc>,
     /// One event that came from here (file and record), for the evidence.
+    pub example: String,
+}
+
+/// Who assumed a role, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AssumedBy {
+    /// The STS call (`AssumeRoleWithWebIdentity`).
+    pub via: String,
+    /// A web-identity or SAML subject (`repo:acme/api:ref:refs/heads/main`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The identity provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Times.
+    pub count: u64,
+    /// The last time.
+    pub last: DateTime<Utc>,
+    /// One issuing event (file and record), for the evidence.
     pub example: String,
 }

@@ -13,8 +13,8 @@ mod leak;
 mod report;
 
 pub use activity::{
-    ActivitySource, ActivitySummary, CredentialUse, DeniedPeak, MAX_DISTINCT, SessionOrigin,
-    SessionUse,
+    ActivitySource, ActivitySummary, AssumedBy, CredentialUse, DeniedPeak, MAX_DISTINCT,
+    SessionOrigin, SessionUse,
 };
 pub use coverage::{Coverage, CoverageStatus, Gap};
 pub use credential::{Credential, CredentialKind};

@@ -54,6 +54,8 @@ codes! {
     CREDENTIAL_USED_OFF_WORKLOAD = "credential-used-off-workload",
     HUMAN_ACTIVITY_ON_NHI = "human-activity-on-nhi",
     ACCESS_DENIED_BURST = "access-denied-burst",
+    OIDC_SUBJECT_UNEXPECTED = "oidc-subject-unexpected",
+    ACTIVITY_AFTER_EXPIRY = "activity-after-expiry",
     SUPPRESSION_EXPIRED = "suppression-expired",
 }
 

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::model::{Credential, Finding, FindingState, Identity, Inventory, Severity};
 
 mod access_denied_burst;
+mod activity_after_expiry;
 mod admin_privilege;
 mod ai_agent_overprivileged;
 mod ai_agent_ungoverned;
@@ -38,6 +39,7 @@ mod identity_expired;
 mod leaks;
 mod multiple_active_keys;
 mod oauth_scope_sensitive;
+mod oidc_subject_unexpected;
 mod oidc_trust_unbounded;
 mod owner_departed;
 mod owner_missing;
@@ -126,6 +128,8 @@ pub static RULES: &[&dyn Rule] = &[
     &credential_used_off_workload::CredentialUsedOffWorkload,
     &human_activity_on_nhi::HumanActivityOnNhi,
     &access_denied_burst::AccessDeniedBurst,
+    &oidc_subject_unexpected::OidcSubjectUnexpected,
+    &activity_after_expiry::ActivityAfterExpiry,
     &suppression_expired::SuppressionExpired,
 ];
 

@@ -268,3 +268,158 @@ fn events_join_to_the_discovered_inventory() {
     );
     assert_eq!(unknown[0]["severity"], "high");
 }
+
+/// A GitHub Actions workflow federated into AWS, composed from the documented fields of
+/// `AssumeRoleWithWebIdentity` records and of the calls made with the session it returns
+/// (CloudTrail user guide, "Logging IAM and AWS STS API calls"): no public sample of this
+/// chain exists. A user's `AssumeRole` into the same role is the second chain.
+fn oidc_scenario(dir: &std::path::Path) -> std::path::PathBuf {
+    let acct = "111122223333";
+    let provider = format!("arn:aws:iam::{acct}:oidc-provider/token.actions.githubusercontent.com");
+    let role = format!("arn:aws:iam::{acct}:role/deploy");
+    let assume = |t: &str, subject: &str, key: &str| {
+        json!({
+            "eventVersion": "1.08", "eventTime": t, "eventSource": "sts.amazonaws.com",
+            "eventName": "AssumeRoleWithWebIdentity", "awsRegion": "eu-west-1",
+            "sourceIPAddress": "192.0.2.50", "userAgent": "aws-sdk-js/3.400.0 configure-aws-credentials",
+            "userIdentity": {"type": "WebIdentityUser",
+                "principalId": format!("{provider}:sts.amazonaws.com:{subject}"),
+                "userName": subject, "identityProvider": provider},
+            "requestParameters": {"roleArn": role, "roleSessionName": "GitHubActions"},
+            "responseElements": {
+                "credentials": {"accessKeyId": key, "expiration": "Nov 1, 2026, 11:00:00 AM"},
+                "subjectFromWebIdentityToken": subject,
+                "assumedRoleUser": {"arn": format!("arn:aws:sts::{acct}:assumed-role/deploy/GitHubActions")},
+                "provider": provider, "audience": "sts.amazonaws.com"},
+            "eventType": "AwsApiCall", "recipientAccountId": acct
+        })
+    };
+    let call = |t: &str, source: &str, name: &str, key: &str| {
+        json!({
+            "eventVersion": "1.08", "eventTime": t, "eventSource": source, "eventName": name,
+            "sourceIPAddress": "192.0.2.50", "userAgent": "aws-cli/2.15.0 md/command#s3.cp",
+            "userIdentity": {"type": "AssumedRole",
+                "arn": format!("arn:aws:sts::{acct}:assumed-role/deploy/GitHubActions"),
+                "accountId": acct, "accessKeyId": key,
+                "sessionContext": {"sessionIssuer": {"type": "Role", "arn": role, "accountId": acct},
+                    "webIdFederationData": {"federatedProvider": provider}}},
+            "eventType": "AwsApiCall", "recipientAccountId": acct
+        })
+    };
+    let records = vec![
+        assume(
+            "2026-11-01T10:00:00Z",
+            "repo:acme/api:pull_request",
+            "ASIAEXAMPLEPULLREQ01",
+        ),
+        call(
+            "2026-11-01T10:00:05Z",
+            "s3.amazonaws.com",
+            "PutObject",
+            "ASIAEXAMPLEPULLREQ01",
+        ),
+        call(
+            "2026-11-01T10:00:09Z",
+            "lambda.amazonaws.com",
+            "UpdateFunctionCode20150331v2",
+            "ASIAEXAMPLEPULLREQ01",
+        ),
+        assume(
+            "2026-11-02T09:00:00Z",
+            "repo:acme/api:ref:refs/heads/main",
+            "ASIAEXAMPLEMAINREF01",
+        ),
+        call(
+            "2026-11-02T09:00:04Z",
+            "s3.amazonaws.com",
+            "PutObject",
+            "ASIAEXAMPLEMAINREF01",
+        ),
+        // Someone else's call, which is in no chain of the role.
+        json!({"eventTime": "2026-11-02T09:30:00Z", "eventSource": "iam.amazonaws.com",
+            "eventName": "ListRoles", "userIdentity": {"type": "IAMUser",
+            "arn": format!("arn:aws:iam::{acct}:user/ops"), "accountId": acct}}),
+    ];
+    let p = dir.join("trail.json");
+    std::fs::write(
+        &p,
+        serde_json::to_string(&json!({ "Records": records })).unwrap(),
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn the_trail_draws_an_oidc_chain_from_the_subject_to_the_sessions_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = oidc_scenario(dir.path());
+    let id = "aws:iam::111122223333:role/deploy";
+    let r = nhi(&[
+        "trail",
+        id,
+        "--activity",
+        log.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let t: Value = serde_json::from_str(&r.stdout).unwrap();
+    let chains = t["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 2, "{chains:?}");
+    assert!(
+        chains[0]["started_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("repo:acme/api:pull_request (via")
+    );
+    assert_eq!(chains[0]["via"], "AssumeRoleWithWebIdentity");
+    assert_eq!(chains[0]["calls"], 2);
+    assert_eq!(
+        chains[0]["actions"],
+        json!(["s3:PutObject", "lambda:UpdateFunctionCode20150331v2"])
+    );
+    assert_eq!(chains[1]["calls"], 1);
+    // The role's events, with the issuing calls, oldest first, and not the user's ListRoles.
+    let events = t["events"].as_array().unwrap();
+    assert_eq!(events.len(), 5, "{events:?}");
+    assert_eq!(events[0]["issued"], "ASIAEXAMPLEPULLREQ01");
+    assert!(events.iter().all(|e| e["action"] != "iam:ListRoles"));
+    // As text: the chain drawn, and --since cuts the first day.
+    let r = nhi(&[
+        "trail",
+        id,
+        "--activity",
+        log.to_str().unwrap(),
+        "-f",
+        "table",
+    ]);
+    assert!(
+        r.stdout.contains("repo:acme/api:pull_request (via arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com) --AssumeRoleWithWebIdentity--> aws:iam::111122223333:role/deploy"),
+        "{}",
+        r.stdout
+    );
+    let r = nhi(&[
+        "trail",
+        id,
+        "--activity",
+        log.to_str().unwrap(),
+        "-f",
+        "json",
+        "--since",
+        "2026-11-02",
+    ]);
+    let t: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(t["events"].as_array().unwrap().len(), 2);
+    // The scan reports the pull-request subject, and not the main branch.
+    let (_, v) = scan(&["--activity", log.to_str().unwrap()]);
+    let f = findings(&v, "oidc-subject-unexpected");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("repo:acme/api:pull_request")
+    );
+    let role = identity(&v, ":role/deploy");
+    assert_eq!(role["activity"]["assumed_by"].as_object().unwrap().len(), 2);
+}
