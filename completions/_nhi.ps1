@@ -102,6 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'nhi' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events at or before this time (YYYY-MM-DD or RFC 3339)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table when stdout is a terminal, json otherwise]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Print instead a least-privilege IAM policy of the actions the trail''s calls used (denied calls left out; resources narrowed where every call named them)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

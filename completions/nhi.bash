@@ -949,7 +949,7 @@ _nhi() {
             return 0
             ;;
         nhi__subcmd__trail)
-            opts="-f -h --activity --since --until --format --help"
+            opts="-f -h --activity --since --until --format --policy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -95,6 +95,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
             cand --until 'Only events at or before this time (YYYY-MM-DD or RFC 3339)'
             cand -f 'Output format [default: table when stdout is a terminal, json otherwise]'
             cand --format 'Output format [default: table when stdout is a terminal, json otherwise]'
+            cand --policy 'Print instead a least-privilege IAM policy of the actions the trail''s calls used (denied calls left out; resources narrowed where every call named them)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -93,6 +93,7 @@ complete -c nhi -n "__fish_nhi_using_subcommand trail" -l until -d 'Only events 
 complete -c nhi -n "__fish_nhi_using_subcommand trail" -s f -l format -d 'Output format [default: table when stdout is a terminal, json otherwise]' -r -f -a "table\t'Chains, then events, for a terminal'
 json\t'The trail as JSON'
 markdown\t'Markdown for tickets'"
+complete -c nhi -n "__fish_nhi_using_subcommand trail" -l policy -d 'Print instead a least-privilege IAM policy of the actions the trail\'s calls used (denied calls left out; resources narrowed where every call named them)'
 complete -c nhi -n "__fish_nhi_using_subcommand trail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nhi -n "__fish_nhi_using_subcommand evidence; and not __fish_seen_subcommand_from aws help" -s h -l help -d 'Print help'
 complete -c nhi -n "__fish_nhi_using_subcommand evidence; and not __fish_seen_subcommand_from aws help" -f -a "aws" -d 'Write each AWS account\'s authorization details and credential report (and key ids and alias) to DIR/ACCOUNT/, in the shapes `nhi scan --aws-evidence` reads'

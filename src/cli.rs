@@ -315,6 +315,10 @@ pub struct TrailArgs {
     /// Output format [default: table when stdout is a terminal, json otherwise].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<TrailFormat>,
+    /// Print instead a least-privilege IAM policy of the actions the trail's calls used
+    /// (denied calls left out; resources narrowed where every call named them).
+    #[arg(long)]
+    pub policy: bool,
 }
 
 /// `nhi trail` output formats.

@@ -9,6 +9,7 @@
 //! the rules can report them.
 
 pub mod cloudtrail;
+pub mod policy;
 pub mod trail;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
@@ -190,6 +191,8 @@ struct Agg {
     events: u64,
     services: BTreeMap<String, u64>,
     actions: BTreeMap<String, u64>,
+    denied_actions: BTreeMap<String, u64>,
+    resources: BTreeMap<String, std::collections::BTreeSet<String>>,
     networks: BTreeMap<String, u64>,
     agents: BTreeMap<String, u64>,
     keys: BTreeMap<String, CredentialUse>,
@@ -272,8 +275,22 @@ impl Agg {
         self.last = max_t(self.last, Some(e.time));
         self.events += 1;
         let service = e.action.split_once(':').map_or("", |(s, _)| s);
-        bump(&mut self.services, service, 1);
-        bump(&mut self.actions, &e.action, 1);
+        let denied = e.error.as_deref().is_some_and(is_denied);
+        if denied {
+            bump(&mut self.denied_actions, &e.action, 1);
+        } else {
+            bump(&mut self.services, service, 1);
+            bump(&mut self.actions, &e.action, 1);
+            let r = self.resources.entry(e.action.clone()).or_default();
+            match e.target.as_deref().filter(|t| t.starts_with("arn:")) {
+                Some(arn) if r.len() < 20 => {
+                    r.insert(arn.to_string());
+                }
+                _ => {
+                    r.insert("*".to_string());
+                }
+            }
+        }
         let network = e.source_ip.as_deref().unwrap_or("unknown");
         bump(&mut self.networks, network, 1);
         let ua = e.user_agent.as_deref().unwrap_or("unknown");
@@ -281,7 +298,7 @@ impl Agg {
         if e.console {
             self.console += 1;
         }
-        if e.error.as_deref().is_some_and(is_denied) {
+        if denied {
             self.denied += 1;
             *self
                 .denied_minutes
@@ -347,9 +364,20 @@ impl Agg {
         self.first = min_t(self.first, o.first);
         self.last = max_t(self.last, o.last);
         self.events += o.events;
+        for (k, v) in o.resources {
+            let r = self.resources.entry(k).or_default();
+            for x in v {
+                if r.len() < 20 || x == "*" {
+                    r.insert(x);
+                } else {
+                    r.insert("*".to_string());
+                }
+            }
+        }
         for (m, n) in [
             (&mut self.services, o.services),
             (&mut self.actions, o.actions),
+            (&mut self.denied_actions, o.denied_actions),
             (&mut self.networks, o.networks),
             (&mut self.agents, o.agents),
         ] {
@@ -834,8 +862,8 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
                     .unwrap_or((*f, *l));
                 ActivitySource {
                     source: src.to_string(),
-                    first_seen: *f,
-                    last_seen: *l,
+                    first_seen: Some(*f),
+                    last_seen: Some(*l),
                     events: *n,
                     window_from: from,
                     window_to: to,
@@ -861,6 +889,19 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             sources,
             services: agg.services,
             actions: agg.actions,
+            denied_actions: agg.denied_actions,
+            resources: agg
+                .resources
+                .into_iter()
+                .map(|(k, v)| {
+                    let v: Vec<String> = if v.contains("*") {
+                        vec!["*".to_string()]
+                    } else {
+                        v.into_iter().collect()
+                    };
+                    (k, v)
+                })
+                .collect(),
             networks: capped(agg.networks),
             user_agents: capped(agg.agents),
             credentials: agg.keys.clone(),
@@ -904,6 +945,35 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
                 c.last_used = max_t(c.last_used, Some(u.last_used));
                 c.last_used_known = true;
             }
+        }
+    }
+    // Identities of a covered account that did nothing in the window: an empty summary with
+    // the window, so that the rules on the absence of activity can judge them.
+    for i in inv.identities.iter_mut().filter(|i| i.activity.is_none()) {
+        let Some(account) = i.account.clone() else {
+            continue;
+        };
+        let sources: Vec<ActivitySource> = FORMATS
+            .iter()
+            .filter_map(|f| {
+                windows
+                    .get(&(f.id.to_string(), account.clone()))
+                    .map(|(from, to)| ActivitySource {
+                        source: f.id.to_string(),
+                        first_seen: None,
+                        last_seen: None,
+                        events: 0,
+                        window_from: *from,
+                        window_to: *to,
+                    })
+            })
+            .filter(|_| i.provider == Provider::Aws)
+            .collect();
+        if !sources.is_empty() {
+            i.activity = Some(ActivitySummary {
+                sources,
+                ..Default::default()
+            });
         }
     }
     let mut by_account: BTreeMap<(String, String), Coverage> = BTreeMap::new();

@@ -348,3 +348,27 @@ pub fn render(t: &Trail, markdown: bool) -> String {
     }
     out
 }
+
+/// A least-privilege policy of the actions the trail's own calls used: denied calls left out,
+/// resources narrowed to the ARNs named when every call of an action named one.
+pub fn policy(t: &Trail) -> serde_json::Value {
+    let mut by_action: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for e in t
+        .events
+        .iter()
+        .filter(|e| e.issued.is_none() || e.actor == t.identity)
+        .filter(|e| !e.error.as_deref().is_some_and(super::is_denied))
+        .filter(|e| e.actor == t.identity || e.credential.is_some())
+    {
+        let r = by_action.entry(e.action.as_str()).or_default();
+        match e.target.as_deref().filter(|x| x.starts_with("arn:")) {
+            Some(arn) => r.insert(arn.to_string()),
+            None => r.insert("*".to_string()),
+        };
+    }
+    let lists: Vec<(&str, Vec<String>)> = by_action
+        .into_iter()
+        .map(|(a, r)| (a, r.into_iter().collect()))
+        .collect();
+    super::policy::from_actions(lists.iter().map(|(a, r)| (*a, Some(r.as_slice()))))
+}

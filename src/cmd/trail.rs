@@ -22,6 +22,11 @@ pub fn run(args: TrailArgs) -> anyhow::Result<Outcome> {
         TrailFormat::Json
     });
     let text = match format {
+        _ if args.policy => {
+            let mut s = serde_json::to_string_pretty(&crate::activity::trail::policy(&t))?;
+            s.push('\n');
+            s
+        }
         TrailFormat::Json => {
             let mut s = serde_json::to_string_pretty(&t)?;
             s.push('\n');

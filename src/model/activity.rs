@@ -17,8 +17,15 @@ pub struct ActivitySummary {
     pub sources: Vec<ActivitySource>,
     /// Events per service (`s3`, `iam`, …).
     pub services: BTreeMap<String, u64>,
-    /// Events per action (`iam:CreateUser`).
+    /// Calls per action (`iam:CreateUser`), denied calls left out.
     pub actions: BTreeMap<String, u64>,
+    /// Denied calls per action.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub denied_actions: BTreeMap<String, u64>,
+    /// Per action, the resource ARNs its calls named (at most twenty; `*` when a call named
+    /// none or there were more), for least-privilege policies.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, Vec<String>>,
     /// Events per source address (at most [`MAX_DISTINCT`]; the rest under `other`).
     pub networks: BTreeMap<String, u64>,
     /// Events per user agent (at most [`MAX_DISTINCT`]; the rest under `other`).
@@ -48,10 +55,10 @@ pub struct ActivitySummary {
 pub struct ActivitySource {
     /// The log (`cloudtrail`).
     pub source: String,
-    /// Its first event.
-    pub first_seen: DateTime<Utc>,
+    /// Its first event (none: the log covers the identity's account, and it did nothing).
+    pub first_seen: Option<DateTime<Utc>>,
     /// Its last event.
-    pub last_seen: DateTime<Utc>,
+    pub last_seen: Option<DateTime<Utc>>,
     /// Events.
     pub events: u64,
     /// The start of the window the log covers for this identity's account (its first event

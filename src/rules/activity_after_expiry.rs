@@ -27,7 +27,7 @@ impl Rule for ActivityAfterExpiry {
     fn check(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for i in ctx.nhis() {
             let Some(a) = &i.activity else { continue };
-            let Some(last) = a.sources.iter().map(|s| s.last_seen).max() else {
+            let Some(last) = a.sources.iter().filter_map(|s| s.last_seen).max() else {
                 continue;
             };
             if let Some(end) = i

@@ -56,6 +56,8 @@ codes! {
     ACCESS_DENIED_BURST = "access-denied-burst",
     OIDC_SUBJECT_UNEXPECTED = "oidc-subject-unexpected",
     ACTIVITY_AFTER_EXPIRY = "activity-after-expiry",
+    PRIVILEGE_UNUSED = "privilege-unused",
+    LEAKED_CREDENTIAL_USED = "leaked-credential-used",
     SUPPRESSION_EXPIRED = "suppression-expired",
 }
 

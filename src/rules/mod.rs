@@ -36,6 +36,7 @@ mod expiry_missing;
 mod human_activity_on_nhi;
 mod human_use_of_nhi;
 mod identity_expired;
+mod leaked_credential_used;
 mod leaks;
 mod multiple_active_keys;
 mod oauth_scope_sensitive;
@@ -44,6 +45,7 @@ mod oidc_trust_unbounded;
 mod owner_departed;
 mod owner_missing;
 mod privilege_escalation;
+mod privilege_unused;
 mod purpose_missing;
 mod root_access_key;
 mod secret_leaked;
@@ -130,6 +132,8 @@ pub static RULES: &[&dyn Rule] = &[
     &access_denied_burst::AccessDeniedBurst,
     &oidc_subject_unexpected::OidcSubjectUnexpected,
     &activity_after_expiry::ActivityAfterExpiry,
+    &privilege_unused::PrivilegeUnused,
+    &leaked_credential_used::LeakedCredentialUsed,
     &suppression_expired::SuppressionExpired,
 ];
 
@@ -500,8 +504,8 @@ pub(crate) mod test_support {
         let mut a = ActivitySummary {
             sources: vec![ActivitySource {
                 source: "cloudtrail".into(),
-                first_seen: now() - chrono::Duration::days(50),
-                last_seen: now(),
+                first_seen: Some(now() - chrono::Duration::days(50)),
+                last_seen: Some(now()),
                 events: actions.iter().map(|(_, n)| n).sum(),
                 window_from: now() - chrono::Duration::days(60),
                 window_to: now(),

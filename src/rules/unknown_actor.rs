@@ -38,8 +38,8 @@ impl Rule for UnknownActor {
                         "{}: {} event(s), {} to {}",
                         s.source,
                         s.events,
-                        s.first_seen.to_rfc3339(),
-                        s.last_seen.to_rfc3339()
+                        s.first_seen.map_or("-".into(), |t| t.to_rfc3339()),
+                        s.last_seen.map_or("-".into(), |t| t.to_rfc3339())
                     )
                 })
                 .collect();

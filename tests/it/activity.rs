@@ -228,6 +228,7 @@ fn events_join_to_the_discovered_inventory() {
         })
     };
     for (t, n) in [
+        ("2023-05-20T10:00:00Z", "ListBuckets"),
         ("2023-07-01T10:00:00Z", "ListBuckets"),
         ("2023-07-09T08:30:00Z", "GetObject"),
     ] {
@@ -255,9 +256,34 @@ fn events_join_to_the_discovered_inventory() {
             .and_then(|a| a.get("observed_only"))
             .is_none()
     );
-    assert_eq!(exfiller["activity"]["sources"][0]["events"], 2);
+    assert_eq!(exfiller["activity"]["sources"][0]["events"], 3);
     assert_eq!(exfiller["activity"]["actions"]["s3:GetObject"], 1);
     assert_eq!(exfiller["last_used"], "2023-07-09T08:30:00Z");
+    // Fifty days of logs: exfiller (granted s3:*) used s3, so nothing it holds is unused;
+    // level3, granted s3 and silent all along, is reported, as is bad_role (every service).
+    let unused = findings(&v, "privilege-unused");
+    let on = |suffix: &str| {
+        unused
+            .iter()
+            .filter(|f| f["identity"].as_str().unwrap().ends_with(suffix))
+            .collect::<Vec<_>>()
+    };
+    assert!(on(":role/exfiller").is_empty(), "{unused:?}");
+    let level3 = on(":role/level3");
+    assert_eq!(level3.len(), 1);
+    assert!(
+        level3[0]["evidence"]
+            .to_string()
+            .contains("used in 50 day(s): nothing; granted: s3"),
+        "{:?}",
+        level3[0]
+    );
+    assert!(
+        on(":role/bad_role")[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("may call every service")
+    );
     let unknown = findings(&v, "unknown-actor");
     assert_eq!(unknown.len(), 1, "{unknown:?}");
     assert!(
@@ -410,6 +436,18 @@ fn the_trail_draws_an_oidc_chain_from_the_subject_to_the_sessions_calls() {
     ]);
     let t: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(t["events"].as_array().unwrap().len(), 2);
+    // A least-privilege policy of what the role's sessions called.
+    let r = nhi(&["trail", id, "--activity", log.to_str().unwrap(), "--policy"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let p: Value = serde_json::from_str(&r.stdout).unwrap();
+    let actions: Vec<&str> = p["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap())
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["lambda:UpdateFunctionCode", "s3:PutObject"]);
     // The scan reports the pull-request subject, and not the main branch.
     let (_, v) = scan(&["--activity", log.to_str().unwrap()]);
     let f = findings(&v, "oidc-subject-unexpected");
