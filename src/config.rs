@@ -438,14 +438,16 @@ impl RoleArn {
     /// Checks the form `arn:PARTITION:iam::ACCOUNT:role/NAME`.
     pub fn parse(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.splitn(6, ':').collect();
-        let ok = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[1].starts_with("aws")
-            && parts[2] == "iam"
-            && parts[4].len() == 12
-            && parts[4].bytes().all(|b| b.is_ascii_digit())
-            && parts[5].starts_with("role/")
-            && parts[5].len() > 5;
+        let ok = matches!(
+            parts.as_slice(),
+            [arn, partition, service, _region, account, resource]
+                if *arn == "arn"
+                    && partition.starts_with("aws")
+                    && *service == "iam"
+                    && account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
+        );
         if ok {
             Ok(RoleArn(s.to_string()))
         } else {
@@ -790,5 +792,24 @@ mod tests {
         tags.insert("team".to_string(), "payments".to_string());
         assert!(m.matches("aws:iam::1:role/ci-a", "ci-a", &tags));
         assert!(!m.matches("aws:iam::1:user/ci-a", "ci-a", &tags));
+    }
+
+    #[test]
+    fn hostile_role_arns_are_errors() {
+        for s in [
+            "",
+            ":",
+            ":::::",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::12345678901é:role/x",
+            "arn:aws:iam::😀😀😀:role/x",
+            "arn:aws:iam::123456789012",
+            "arn:aws:iam::123456789012:user/x",
+            "arn😀:aws:iam::123456789012:role/x",
+        ] {
+            assert!(RoleArn::parse(s).is_err(), "{s:?}");
+        }
+        assert!(RoleArn::parse("arn:aws:iam::123456789012:role/é:😀").is_ok());
+        assert!(RoleArn::parse("arn:aws-cn:iam:é:123456789012:role/x").is_ok());
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::connector::repo::rules::handle;
 use crate::model::{CredentialKind, Inventory};
+use crate::text::last_chars;
 
 /// Fills `leaks[].live` with the ids of the live credentials each leak matches.
 pub fn correlate(inv: &mut Inventory) {
@@ -17,10 +18,9 @@ pub fn correlate(inv: &mut Inventory) {
                 {
                     handle("aws-key-id", &c.fingerprint)
                 }
-                CredentialKind::Token if c.identity.starts_with("github:") => handle(
-                    "github-last8",
-                    &c.fingerprint[c.fingerprint.len().saturating_sub(8)..],
-                ),
+                CredentialKind::Token if c.identity.starts_with("github:") => {
+                    handle("github-last8", last_chars(&c.fingerprint, 8))
+                }
                 _ => continue,
             };
             if &mine == h {
@@ -105,5 +105,28 @@ mod tests {
         assert_eq!(inv.leaks[0].live, ["gh#1"]);
         assert_eq!(inv.leaks[1].live, ["aws#1"]);
         assert!(inv.leaks[2].live.is_empty());
+    }
+
+    #[test]
+    fn regression_multibyte_github_last_eight() {
+        // GitHub's `token_last_eight` comes from the API: multi-byte text there used to be cut
+        // eight bytes from the end, inside a character (a panic).
+        for last in ["aé1234567", "ééééé", "😀😀😀", "é"] {
+            let mut inv = Inventory {
+                credentials: vec![cred(
+                    "gh#1",
+                    "github:acme/credential-authorization/1",
+                    CredentialKind::Token,
+                    last,
+                )],
+                leaks: vec![leak(handle(
+                    "github-last8",
+                    crate::text::last_chars(last, 8),
+                ))],
+                ..Inventory::default()
+            };
+            correlate(&mut inv);
+            assert_eq!(inv.leaks[0].live, ["gh#1"], "{last:?}");
+        }
     }
 }

@@ -5,6 +5,9 @@
 //! sources; [`rules`] evaluate it against the scan clock; [`report`] renders the
 //! [`model::Report`].
 
+// Input is hostile (evidence, API answers, repositories): no slicing or indexing that can panic.
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 pub mod activity;
 pub mod attribute;
 pub mod blast;
@@ -28,6 +31,7 @@ pub mod rules;
 pub mod scan;
 pub mod scopes;
 pub mod secret;
+pub mod text;
 pub mod time;
 
 use cli::{Cli, Command};

@@ -214,11 +214,12 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let t: Vec<char> = norm(text, ignore_case);
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+    while let Some(&tc) = t.get(ti) {
+        let pc = p.get(pi).copied();
+        if pc.is_some_and(|c| c == '?' || c == tc) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pc == Some('*') {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -230,55 +231,87 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
+    // What is left of the pattern must be stars only.
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 /// Whether two wildcard patterns can match a common string.
 pub fn globs_intersect(a: &str, b: &str, ignore_case: bool) -> bool {
     let a = norm(a, ignore_case);
     let b = norm(b, ignore_case);
-    // reach[i][j]: prefixes a[..i] and b[..j] can be consumed producing the same string.
+    // reach(i, j): prefixes a[..i] and b[..j] can be consumed producing the same string.
     let (n, m) = (a.len(), b.len());
-    let mut reach = vec![vec![false; m + 1]; n + 1];
-    reach[0][0] = true;
+    let mut reach = Grid::new(n + 1, m + 1);
+    reach.set(0, 0);
     for i in 0..=n {
         for j in 0..=m {
-            if !reach[i][j] {
+            if !reach.get(i, j) {
                 continue;
             }
+            let (x, y) = (a.get(i).copied(), b.get(j).copied());
             // A star may match the empty string.
-            if i < n && a[i] == '*' {
-                reach[i + 1][j] = true;
+            if x == Some('*') {
+                reach.set(i + 1, j);
             }
-            if j < m && b[j] == '*' {
-                reach[i][j + 1] = true;
+            if y == Some('*') {
+                reach.set(i, j + 1);
             }
-            if i < n && j < m {
-                let (x, y) = (a[i], b[j]);
+            if let (Some(x), Some(y)) = (x, y) {
                 let single = |c: char, other: char| c == '?' || other == '?' || c == other;
                 match (x == '*', y == '*') {
                     // Both stars: either may absorb one character of the other side's output.
                     (true, true) => {
-                        reach[i + 1][j + 1] = true;
-                        reach[i][j + 1] = true;
-                        reach[i + 1][j] = true;
+                        reach.set(i + 1, j + 1);
+                        reach.set(i, j + 1);
+                        reach.set(i + 1, j);
                     }
                     // A star absorbs b's character and stays.
-                    (true, false) => reach[i][j + 1] = true,
-                    (false, true) => reach[i + 1][j] = true,
+                    (true, false) => reach.set(i, j + 1),
+                    (false, true) => reach.set(i + 1, j),
                     (false, false) => {
                         if single(x, y) {
-                            reach[i + 1][j + 1] = true;
+                            reach.set(i + 1, j + 1);
                         }
                     }
                 }
             }
         }
     }
-    reach[n][m]
+    reach.get(n, m)
+}
+
+/// A rows × columns table of flags; cells outside it read as unset and ignore writes.
+struct Grid {
+    rows: usize,
+    columns: usize,
+    cells: Vec<bool>,
+}
+
+impl Grid {
+    fn new(rows: usize, columns: usize) -> Self {
+        Self {
+            rows,
+            columns,
+            cells: vec![false; rows * columns],
+        }
+    }
+
+    fn cell(&self, row: usize, column: usize) -> Option<usize> {
+        (row < self.rows && column < self.columns).then(|| row * self.columns + column)
+    }
+
+    fn get(&self, row: usize, column: usize) -> bool {
+        self.cell(row, column)
+            .and_then(|ix| self.cells.get(ix))
+            .is_some_and(|&c| c)
+    }
+
+    fn set(&mut self, row: usize, column: usize) {
+        if let Some(c) = self.cell(row, column).and_then(|ix| self.cells.get_mut(ix)) {
+            *c = true;
+        }
+    }
 }
 
 fn norm(s: &str, ignore_case: bool) -> Vec<char> {
@@ -761,5 +794,30 @@ mod tests {
             evaluate(&[mfa], &Query::all("*", "*")),
             Decision::NotAllowed
         );
+    }
+
+    #[test]
+    fn hostile_wildcards_do_not_panic() {
+        assert!(glob_match("*", "", false));
+        assert!(glob_match("", "", false));
+        assert!(!glob_match("", "é", false));
+        assert!(glob_match("?", "😀", false));
+        assert!(!glob_match("??", "😀", false));
+        assert!(glob_match("é*😀", "éx😀", true));
+        assert!(glob_match("**?", "é", false));
+        assert!(!glob_match("a", "*", false));
+        assert!(!glob_match("*a", "", false));
+        assert!(globs_intersect("", "", false));
+        assert!(globs_intersect("*", "", false));
+        assert!(globs_intersect("", "**", false));
+        assert!(!globs_intersect("?", "", false));
+        assert!(!globs_intersect("", "?", false));
+        assert!(globs_intersect("é*", "*😀", false));
+        assert!(globs_intersect("?", "😀", false));
+        assert!(!globs_intersect("é", "e", false));
+        assert!(globs_intersect("**", "?*?", false));
+        for doc in ["", "%", "%E9", "%C3%", "%7B", "{", "é", "😀"] {
+            assert!(PolicyDocument::from_text(doc).is_err(), "{doc:?}");
+        }
     }
 }

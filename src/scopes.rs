@@ -56,18 +56,24 @@ fn level(s: &str) -> PrivilegeLevel {
 pub fn matches(pattern: &str, s: &str) -> bool {
     let p = pattern.to_ascii_lowercase();
     let s = s.to_ascii_lowercase();
-    let parts: Vec<&str> = p.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, after)) = p.split_once('*') else {
         return p == s;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
+    };
+    // `first*mid*…*mid*last`: the middle parts are those between the first and the last star.
+    let (mids, last) = match after.rsplit_once('*') {
+        Some((mids, last)) => (Some(mids), last),
+        None => (None, after),
+    };
+    // The prefix and the suffix must not overlap.
+    let Some(mut rest) = s
+        .strip_prefix(first)
+        .and_then(|rest| rest.strip_suffix(last))
+    else {
         return false;
-    }
-    let mut rest = &s[first.len()..s.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(ix) => rest = &rest[ix + mid.len()..],
+    };
+    for mid in mids.into_iter().flat_map(|m| m.split('*')) {
+        match rest.split_once(mid) {
+            Some((_, after)) => rest = after,
             None => return false,
         }
     }
@@ -194,5 +200,27 @@ mod tests {
         rate(&mut i);
         assert_eq!(i.privileges.level, PrivilegeLevel::Admin);
         assert!(i.privileges.basis[0].contains("Application.ReadWrite.All"));
+    }
+
+    #[test]
+    fn hostile_patterns_match_without_panicking() {
+        assert!(matches("*", ""));
+        assert!(matches("*", "é😀"));
+        assert!(matches("**", ""));
+        assert!(matches("", ""));
+        assert!(!matches("", "x"));
+        assert!(!matches("a*a", "a"), "prefix and suffix overlap");
+        assert!(
+            !matches("é*é", "é"),
+            "prefix and suffix overlap inside a character"
+        );
+        assert!(matches("é*é", "éé"));
+        assert!(matches("*é", "aé"));
+        assert!(!matches("*é", "e"));
+        assert!(matches("😀*😀*😀", "😀x😀y😀"));
+        assert!(!matches("😀*😀*😀", "😀😀"));
+        assert!(matches("a**b", "ab"));
+        assert!(!matches("x*é*y", "xy"));
+        assert!(matches("Files.*.Åll", "files.read.Åll"));
     }
 }

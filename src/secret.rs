@@ -157,11 +157,17 @@ pub fn key() -> &'static FingerprintKey {
 /// HMAC-SHA256 (RFC 2104) of a value, hex, first 16 bytes.
 pub fn fingerprint(value: &[u8]) -> String {
     let k = &key().key;
-    let mut block = [0u8; 64];
-    if k.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(k));
+    // The key, or its digest when longer than the block, zero-padded to the block.
+    let digest;
+    let k: &[u8] = if k.len() > 64 {
+        digest = Sha256::digest(k);
+        &digest
     } else {
-        block[..k.len()].copy_from_slice(k);
+        k
+    };
+    let mut block = [0u8; 64];
+    for (b, k) in block.iter_mut().zip(k) {
+        *b = *k;
     }
     let mut inner = Sha256::new();
     inner.update(block.map(|b| b ^ 0x36));
@@ -169,8 +175,10 @@ pub fn fingerprint(value: &[u8]) -> String {
     let mut outer = Sha256::new();
     outer.update(block.map(|b| b ^ 0x5c));
     outer.update(inner.finalize());
-    outer.finalize()[..16]
+    outer
+        .finalize()
         .iter()
+        .take(16)
         .map(|b| format!("{b:02x}"))
         .collect()
 }
@@ -179,9 +187,11 @@ pub fn fingerprint(value: &[u8]) -> String {
 /// an ellipsis.
 pub fn preview(value: &[u8]) -> String {
     let text = String::from_utf8_lossy(value);
-    let chars: Vec<char> = text.chars().collect();
-    let n = (chars.len() / 4).min(4);
-    let shown: String = chars[..n].iter().filter(|c| !c.is_control()).collect();
+    let n = (text.chars().count() / 4).min(4);
+    let shown: String = crate::text::first_chars(&text, n)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     format!("{shown}…")
 }
 
@@ -213,5 +223,21 @@ mod tests {
         assert_eq!(fingerprint(b"secret-one"), fingerprint(b"secret-one"));
         assert_ne!(fingerprint(b"secret-one"), fingerprint(b"secret-two"));
         assert_eq!(fingerprint(b"x").len(), 32);
+    }
+
+    #[test]
+    fn preview_of_multibyte_and_empty_values() {
+        assert_eq!(preview(b""), "…");
+        assert_eq!(preview("ééééééééé".as_bytes()), "éé…");
+        assert_eq!(
+            preview("😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀".as_bytes()),
+            "😀😀😀😀…"
+        );
+        // Invalid UTF-8 becomes replacement characters, never a cut inside one.
+        assert_eq!(preview(&[0xff, 0xfe, 0xc3, 0xa9]), "…");
+        assert_eq!(
+            preview(&[0xc3, 0xa9, 0xc3, 0xa9, 0xc3, 0xa9, 0xc3, 0xa9, 0xc3]),
+            "é…"
+        );
     }
 }

@@ -17,10 +17,12 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if s.len() > 5
         && let Some(ix) = s.rfind(['+', '-'])
         && ix > 10
-        && s[ix + 1..].len() == 4
-        && s.as_bytes()[ix + 2] == b':'
+        && let Some((head, signed)) = s.split_at_checked(ix)
+        && let Some((sign, offset)) = signed.split_at_checked(1)
+        && offset.len() == 4
+        && offset.as_bytes().get(1) == Some(&b':')
     {
-        let fixed = format!("{}{}0{}", &s[..ix], &s[ix..ix + 1], &s[ix + 1..]);
+        let fixed = format!("{head}{sign}0{offset}");
         if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
             return Some(t.with_timezone(&Utc));
         }
@@ -76,5 +78,33 @@ mod tests {
         );
         assert!(parse_as_of("2026-11-15").is_ok());
         assert!(parse_as_of("2026-13-15").is_err());
+    }
+
+    #[test]
+    fn hostile_timestamps_are_none_not_panics() {
+        for s in [
+            "",
+            "+",
+            "-",
+            "*",
+            "é",
+            "😀",
+            // A sign at the end, and short or multi-byte offsets after it.
+            "2021-03-01T00:00:00+",
+            "2021-03-01T00:00:00-",
+            "2021-03-01T00:00:00-8",
+            "2021-03-01T00:00:00-8:",
+            "2021-03-01T00:00:00-é:0",
+            "2021-03-01T00:00:00-8é0",
+            "2021-03-01T00:00:00-8:é",
+            "2021-03-01T00:00:00-😀",
+            "2021-03-01T00:00:00+8:0😀",
+            "ééééééééééé-8:00",
+            "éééééé+8:00",
+            "😀😀😀-8:00",
+        ] {
+            assert_eq!(parse_time(s), None, "{s:?}");
+            assert!(parse_as_of(s).is_err(), "{s:?}");
+        }
     }
 }

@@ -81,7 +81,7 @@ impl Inventory {
         self.identities
             .binary_search_by(|i| i.id.as_str().cmp(id))
             .ok()
-            .map(|ix| &self.identities[ix])
+            .and_then(|ix| self.identities.get(ix))
             .or_else(|| self.identities.iter().find(|i| i.id == id))
     }
 

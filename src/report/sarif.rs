@@ -76,10 +76,17 @@ fn uri(path: &str) -> String {
     let enc = percent_encoding::utf8_percent_encode(&p, PATH).to_string();
     if p.starts_with('/') {
         format!("file://{enc}")
-    } else if p.len() > 2 && p.as_bytes()[1] == b':' {
+    } else if p.len() > 2 && p.as_bytes().get(1) == Some(&b':') {
         format!("file:///{enc}")
     } else {
         enc
+    }
+}
+
+/// Sets a member of a JSON object (every caller's value is an object built just before).
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(o) = object.as_object_mut() {
+        o.insert(key.to_string(), value);
     }
 }
 
@@ -159,15 +166,15 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 .or_else(|| f.credential.as_deref().and_then(|c| leak_by_cred.get(c)));
             if let Some(l) = leak.and_then(|l| l.locations.first()) {
                 let file = if l.repository == "." { l.path.clone() } else { format!("{}/{}", l.repository.trim_end_matches('/'), l.path) };
-                location["physicalLocation"] = json!({
+                set(&mut location, "physicalLocation", json!({
                     "artifactLocation": {"uri": uri(&file)},
                     "region": {"startLine": l.line, "startColumn": l.column},
-                });
+                }));
             } else if let Some(file) = identity_source.get(f.identity.as_str()) {
-                location["physicalLocation"] = json!({
+                set(&mut location, "physicalLocation", json!({
                     "artifactLocation": {"uri": uri(file)},
                     "region": {"startLine": 1},
-                });
+                }));
             }
             let mut text = f.title.clone();
             if !text.ends_with('.') {
@@ -190,14 +197,14 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 },
             });
             if let (Some(s), FindingState::Suppressed) = (&f.suppression, f.state) {
-                res["suppressions"] = json!([{
+                set(&mut res, "suppressions", json!([{
                     "kind": "external",
                     "status": "accepted",
                     "justification": format!("{} (accepted by {} until {})", s.reason, s.owner, s.expires),
-                }]);
+                }]));
             }
             if baseline_known || f.state == FindingState::Known {
-                res["baselineState"] = json!(if f.state == FindingState::Known { "unchanged" } else { "new" });
+                set(&mut res, "baselineState", json!(if f.state == FindingState::Known { "unchanged" } else { "new" }));
             }
             res
         })
@@ -242,5 +249,15 @@ mod tests {
         assert_eq!(uri("examples/a b/x.json"), "examples/a%20b/x.json");
         assert_eq!(uri("/tmp/<x>.json"), "file:///tmp/%3Cx%3E.json");
         assert_eq!(uri("C:\\ev\\a.json"), "file:///C:/ev/a.json");
+    }
+
+    #[test]
+    fn hostile_paths_become_uris() {
+        assert_eq!(uri(""), "");
+        assert_eq!(uri("é"), "%C3%A9");
+        assert_eq!(uri("é:"), "%C3%A9:");
+        assert_eq!(uri("C:"), "C:");
+        assert_eq!(uri("C:\\x"), "file:///C:/x");
+        assert_eq!(uri("😀:x"), "%F0%9F%98%80:x");
     }
 }

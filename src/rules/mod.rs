@@ -269,8 +269,9 @@ impl Ctx<'_> {
             h.update([0u8]);
         }
         let digest = h.finalize();
-        let fingerprint = digest[..12]
+        let fingerprint = digest
             .iter()
+            .take(12)
             .map(|b| format!("{b:02x}"))
             .collect::<String>();
         out.push(Finding {

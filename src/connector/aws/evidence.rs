@@ -131,8 +131,9 @@ pub fn read_bytes(name: &str, bytes: &[u8], bundle: &mut Bundle) -> Result<(), S
         return Err(format!("{name}: binary file, not AWS evidence"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
+        let line = 1 + bytes
             .iter()
+            .take(e.valid_up_to())
             .filter(|b| **b == b'\n')
             .count();
         format!("{name}:{line}: not UTF-8 text (binary file?), not AWS evidence")

@@ -317,12 +317,12 @@ pub(super) async fn authorization_details(
         .chain(&group_list)
         .chain(&role_list)
         .flat_map(|e| {
-            e["AttachedManagedPolicies"]
-                .as_array()
+            e.get("AttachedManagedPolicies")
+                .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default()
         })
-        .filter_map(|p| p["PolicyArn"].as_str().map(String::from))
+        .filter_map(|p| p.get("PolicyArn")?.as_str().map(String::from))
         .collect();
     let policies: Vec<(String, Result<Value, String>)> = futures_util::stream::iter(arns)
         .map(|arn| async move {
@@ -550,10 +550,9 @@ pub(super) async fn access_keys(
         .collect()
         .await;
     let mut out: Vec<Value> = docs.into_iter().collect::<Result<_, _>>()?;
-    out.sort_by(|a, b| {
-        a["AccessKeyMetadata"][0]["UserName"]
-            .as_str()
-            .cmp(&b["AccessKeyMetadata"][0]["UserName"].as_str())
-    });
+    fn user(v: &Value) -> Option<&str> {
+        v.pointer("/AccessKeyMetadata/0/UserName")?.as_str()
+    }
+    out.sort_by(|a, b| user(a).cmp(&user(b)));
     Ok(out)
 }

@@ -575,8 +575,13 @@ async fn account(
     }
     let users: Vec<String> = pages
         .iter()
-        .flat_map(|p| p["UserDetailList"].as_array().cloned().unwrap_or_default())
-        .filter_map(|u| u["UserName"].as_str().map(String::from))
+        .flat_map(|p| {
+            p.get("UserDetailList")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|u| u.get("UserName")?.as_str().map(String::from))
         .collect();
 
     // Credential report: generated, polled, read; per entity when denied or never ready.

@@ -336,7 +336,7 @@ async fn handle(
         if n == 0 {
             return Ok(());
         }
-        buf.extend_from_slice(&chunk[..n]);
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
         if let Some(ix) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break ix + 4;
         }
@@ -344,7 +344,7 @@ async fn handle(
             return Ok(());
         }
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let head = String::from_utf8_lossy(buf.get(..head_end).unwrap_or_default()).to_string();
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or_default().to_string();
     let mut headers = BTreeMap::new();
@@ -365,9 +365,9 @@ async fn handle(
         if n == 0 {
             break;
         }
-        buf.extend_from_slice(&chunk[..n]);
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
     }
-    let form = String::from_utf8_lossy(&buf[head_end..]).to_string();
+    let form = String::from_utf8_lossy(buf.get(head_end..).unwrap_or_default()).to_string();
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_string();
     let target = parts.next().unwrap_or_default().to_string();
@@ -404,9 +404,11 @@ fn respond(
     form: &str,
     origin: &str,
 ) -> Answer {
-    let Ok(mut st) = state.lock() else {
+    let Ok(mut guard) = state.lock() else {
         return (500, vec![], Value::Null);
     };
+    // The state itself, so that a route and the other fields can be borrowed apart.
+    let st = &mut *guard;
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let q: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -444,7 +446,7 @@ fn respond(
     {
         st.unauthenticated.push(path.to_string());
     }
-    let Some(ix) = st.routes.iter().position(|r| r.re.is_match(path)) else {
+    let Some(route) = st.routes.iter().find(|r| r.re.is_match(path)) else {
         st.unmatched.push(path.to_string());
         return (
             404,
@@ -452,7 +454,6 @@ fn respond(
             serde_json::json!({"error": {"message": "no recorded response"}}),
         );
     };
-    let route = &st.routes[ix];
     let mut body = route.body.clone();
     let mut extra = Vec::new();
     let records = walk(&body, &route.records)
@@ -482,22 +483,22 @@ fn respond(
             _ if value == split as u64 => 1,
             _ => 2,
         };
+        let (first, second) = halves(&records, split);
         let slice = match index {
-            0 => records[..split].to_vec(),
-            1 => records[split..].to_vec(),
+            0 => first.to_vec(),
+            1 => second.to_vec(),
             _ => Vec::new(),
         };
         if index == 1 && !slice.is_empty() {
-            let stream = route.stream.clone();
-            st.paged.insert(stream);
+            st.paged.insert(route.stream.clone());
         }
-        set(&mut body, &st.routes[ix].records, Value::Array(slice));
+        set(&mut body, &route.records, Value::Array(slice));
         return (200, extra, body);
     }
     if records.len() < 2 {
         return (200, extra, body);
     }
-    let split = records.len().div_ceil(2);
+    let (first, rest) = halves(&records, records.len().div_ceil(2));
     let second = match kind {
         PageKind::NextUrl | PageKind::LinkHeader => q.get("nhi_page").is_some_and(|v| v == "2"),
         PageKind::Cursor => param
@@ -507,9 +508,8 @@ fn respond(
         PageKind::Page | PageKind::Offset => false,
     };
     let (slice, marker): (Vec<Value>, Option<Value>) = if second {
-        let stream = route.stream.clone();
-        st.paged.insert(stream);
-        (records[split..].to_vec(), None)
+        st.paged.insert(route.stream.clone());
+        (rest.to_vec(), None)
     } else {
         let next = match kind {
             PageKind::NextUrl | PageKind::LinkHeader => {
@@ -521,9 +521,9 @@ fn respond(
             PageKind::Cursor => Some(Value::String(PAGE2.into())),
             _ => None,
         };
-        (records[..split].to_vec(), next)
+        (first.to_vec(), next)
     };
-    set(&mut body, &st.routes[ix].records, Value::Array(slice));
+    set(&mut body, &route.records, Value::Array(slice));
     match (kind, &page_path) {
         (PageKind::NextUrl | PageKind::Cursor, Some(pp)) => {
             if let Ok(segs) = parse_path(pp) {
@@ -542,6 +542,11 @@ fn respond(
         _ => {}
     }
     (200, extra, body)
+}
+
+/// The records before `split` and from it on (all of them first when `split` is past the end).
+fn halves(records: &[Value], split: usize) -> (&[Value], &[Value]) {
+    records.split_at_checked(split).unwrap_or((records, &[]))
 }
 
 /// Sets a value at a path, creating objects on the way.

@@ -238,7 +238,14 @@ impl Http {
 
 /// A message cut to 300 characters (after redaction, so no secret is cut in half).
 fn short(s: &str) -> String {
-    s.chars().take(300).collect()
+    crate::text::first_chars(s, 300).to_string()
+}
+
+/// The error for an auth input that is not there.
+fn missing(name: &str) -> String {
+    format!(
+        "authentication needs `{name}`, and its input is empty (set it in nhi.yaml under connectors, or its environment variable)"
+    )
 }
 
 /// A URL without its query (queries may carry cursors; never secrets, but keep logs short).
@@ -318,9 +325,7 @@ impl Authenticator {
             if fields.contains_key(k) || secrets.contains_key(k) {
                 Ok(())
             } else {
-                Err(format!(
-                    "authentication needs `{k}`, and its input is empty (set it in nhi.yaml under connectors, or its environment variable)"
-                ))
+                Err(missing(k))
             }
         };
         match a.kind.value {
@@ -352,6 +357,19 @@ impl Authenticator {
         })
     }
 
+    /// A rendered input; `new` checked that the auth kind's required ones are there.
+    fn field(&self, name: &str) -> Result<&str, String> {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| missing(name))
+    }
+
+    /// A rendered secret input, checked like [`Self::field`].
+    fn secret(&self, name: &str) -> Result<&Secret, String> {
+        self.secrets.get(name).ok_or_else(|| missing(name))
+    }
+
     fn refreshable(&self) -> bool {
         matches!(
             self.kind,
@@ -376,13 +394,13 @@ impl Authenticator {
         let (name, value) = match self.kind {
             AuthKind::Bearer => (
                 "authorization".to_string(),
-                format!("Bearer {}", self.secrets["token"].expose()),
+                format!("Bearer {}", self.secret("token")?.expose()),
             ),
             AuthKind::ApiKey => (
                 self.header
                     .clone()
                     .unwrap_or_else(|| "authorization".into()),
-                format!("{}{}", self.prefix, self.secrets["value"].expose()),
+                format!("{}{}", self.prefix, self.secret("value")?.expose()),
             ),
             AuthKind::Oauth2ClientCredentials | AuthKind::JwtBearer => {
                 let mut cache = self.cache.lock().await;
@@ -417,7 +435,7 @@ impl Authenticator {
     }
 
     fn sign(&self, claims: Value) -> Result<Secret, String> {
-        let pem = Secret::new(self.secrets["private_key"].expose().replace("\\n", "\n"));
+        let pem = Secret::new(self.secret("private_key")?.expose().replace("\\n", "\n"));
         let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.expose().as_bytes())
             .map_err(|e| format!("the private key is not an RSA key in PEM form: {e}"))?;
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
@@ -429,14 +447,15 @@ impl Authenticator {
     }
 
     async fn fetch_token(&self, http: &Http) -> Result<(Secret, Duration), String> {
-        let token_url = &self.fields["token_url"];
+        let token_url = self.field("token_url")?;
         let now = chrono::Utc::now().timestamp();
         // The form holds the client secret or a signed assertion: each kept as a Secret.
         let mut form: Vec<(&str, Secret)> = Vec::new();
         match self.kind {
             AuthKind::Oauth2ClientCredentials => {
                 form.push(("grant_type", Secret::new("client_credentials")));
-                form.push(("client_id", Secret::new(self.fields["client_id"].clone())));
+                let client_id = self.field("client_id")?;
+                form.push(("client_id", Secret::new(client_id)));
                 if let Some(s) = self.secrets.get("client_secret") {
                     form.push(("client_secret", s.clone()));
                 } else {
@@ -447,8 +466,8 @@ impl Authenticator {
                         ))
                     );
                     let assertion = self.sign(serde_json::json!({
-                        "iss": self.fields["client_id"],
-                        "sub": self.fields["client_id"],
+                        "iss": client_id,
+                        "sub": client_id,
                         "aud": token_url,
                         "iat": now,
                         "nbf": now,
@@ -467,18 +486,18 @@ impl Authenticator {
                 }
             }
             AuthKind::JwtBearer => {
-                let mut claims = serde_json::json!({
-                    "iss": self.fields["issuer"],
-                    "aud": token_url,
-                    "iat": now,
-                    "exp": now + 3600,
-                });
+                let mut claims = serde_json::Map::new();
+                claims.insert("iss".into(), self.field("issuer")?.into());
+                claims.insert("aud".into(), token_url.into());
+                claims.insert("iat".into(), now.into());
+                claims.insert("exp".into(), (now + 3600).into());
                 if let Some(s) = self.fields.get("scope") {
-                    claims["scope"] = Value::String(s.clone());
+                    claims.insert("scope".into(), Value::String(s.clone()));
                 }
                 if let Some(s) = self.fields.get("subject") {
-                    claims["sub"] = Value::String(s.clone());
+                    claims.insert("sub".into(), Value::String(s.clone()));
                 }
+                let claims = Value::Object(claims);
                 form.push((
                     "grant_type",
                     Secret::new("urn:ietf:params:oauth:grant-type:jwt-bearer"),

@@ -141,18 +141,17 @@ impl Template {
     pub fn parse(src: &str) -> Result<Self, TemplateError> {
         let mut parts = Vec::new();
         let mut rest = src;
-        while let Some(open) = rest.find("{{") {
-            if open > 0 {
-                parts.push(Part::Lit(rest[..open].to_string()));
+        while let Some((lit, after)) = rest.split_once("{{") {
+            if !lit.is_empty() {
+                parts.push(Part::Lit(lit.to_string()));
             }
-            let after = &rest[open + 2..];
-            let close = after
-                .find("}}")
+            let (inner, tail) = after
+                .split_once("}}")
                 .ok_or_else(|| TemplateError(format!("unclosed `{{{{` in template `{src}`")))?;
-            let expr = parse_expr(after[..close].trim())
+            let expr = parse_expr(inner.trim())
                 .map_err(|e| TemplateError(format!("bad template `{src}`: {e}")))?;
             parts.push(Part::Expr(expr));
-            rest = &after[close + 2..];
+            rest = tail;
         }
         if rest.contains("}}") {
             return Err(TemplateError(format!(
@@ -594,19 +593,19 @@ struct Lexer<'s> {
 }
 
 impl<'s> Lexer<'s> {
+    /// The text not read yet (`pos` moves by whole characters only, so this is all of it).
+    fn rest(&self) -> &'s str {
+        self.s.get(self.pos..).unwrap_or_default()
+    }
+
     fn skip_ws(&mut self) {
-        while let Some(c) = self.s[self.pos..].chars().next() {
-            if c.is_whitespace() {
-                self.pos += c.len_utf8();
-            } else {
-                break;
-            }
-        }
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
     }
 
     fn peek(&mut self) -> Option<char> {
         self.skip_ws();
-        self.s[self.pos..].chars().next()
+        self.rest().chars().next()
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -620,27 +619,26 @@ impl<'s> Lexer<'s> {
 
     fn ident(&mut self) -> Option<&'s str> {
         self.skip_ws();
-        let start = self.pos;
-        for (i, c) in self.s[start..].char_indices() {
-            if !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$' || c == '@') {
-                self.pos = start + i;
-                return (i > 0).then(|| &self.s[start..start + i]);
-            }
-        }
-        self.pos = self.s.len();
-        (self.pos > start).then(|| &self.s[start..])
+        let rest = self.rest();
+        let end = rest
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$' || c == '@')
+            })
+            .unwrap_or(rest.len());
+        let (word, _) = rest.split_at_checked(end)?;
+        self.pos += word.len();
+        (!word.is_empty()).then_some(word)
     }
 
     fn string(&mut self) -> Result<Option<String>, String> {
         let Some(q) = self.peek().filter(|c| *c == '\'' || *c == '"') else {
             return Ok(None);
         };
-        self.pos += 1;
-        let start = self.pos;
-        match self.s[start..].find(q) {
-            Some(end) => {
-                self.pos = start + end + 1;
-                Ok(Some(self.s[start..start + end].to_string()))
+        self.pos += q.len_utf8();
+        match self.rest().split_once(q) {
+            Some((text, _)) => {
+                self.pos += text.len() + q.len_utf8();
+                Ok(Some(text.to_string()))
             }
             None => Err("unclosed quote".into()),
         }
@@ -648,17 +646,17 @@ impl<'s> Lexer<'s> {
 
     fn number(&mut self) -> Option<Value> {
         self.skip_ws();
-        let start = self.pos;
-        let len = self.s[start..]
+        let rest = self.rest();
+        let end = rest
             .char_indices()
-            .take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '-') || *c == '.')
-            .count();
-        if len == 0 {
+            .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-') || c == '.'))
+            .map_or(rest.len(), |(i, _)| i);
+        let (text, _) = rest.split_at_checked(end)?;
+        if text.is_empty() {
             return None;
         }
-        let text = &self.s[start..start + len];
         let v: Value = serde_json::from_str(text).ok()?;
-        self.pos = start + len;
+        self.pos += text.len();
         Some(v)
     }
 }
@@ -701,7 +699,7 @@ fn parse_expr(src: &str) -> Result<Expr, String> {
     }
     lx.skip_ws();
     if lx.pos != src.len() {
-        return Err(format!("unexpected `{}`", &src[lx.pos..]));
+        return Err(format!("unexpected `{}`", lx.rest()));
     }
     Ok(Expr { head, filters })
 }
@@ -730,14 +728,14 @@ fn parse_head(lx: &mut Lexer<'_>) -> Result<Head, String> {
     }
     let mut segs = Vec::new();
     loop {
-        if lx.s[lx.pos..].starts_with('.') {
+        if lx.rest().starts_with('.') {
             lx.pos += 1;
             let k = lx.ident().ok_or("expected a key after `.`")?;
             segs.push(match k.parse::<usize>() {
                 Ok(i) => Seg::Index(i),
                 Err(_) => Seg::Key(k.to_string()),
             });
-        } else if lx.s[lx.pos..].starts_with('[') {
+        } else if lx.rest().starts_with('[') {
             lx.pos += 1;
             if let Some(s) = lx.string()? {
                 segs.push(Seg::Key(s));
@@ -884,5 +882,56 @@ mod tests {
             parse_path("['@odata.nextLink']").unwrap(),
             vec![Seg::Key("@odata.nextLink".into())]
         );
+    }
+
+    #[test]
+    fn hostile_templates_are_errors_not_panics() {
+        for src in [
+            "{{",
+            "{{}}",
+            "{{ }}",
+            "{{ 'é }}",
+            "{{ \"😀 }}",
+            "{{é}}",
+            "{{ record.é }}",
+            "{{ record. }}",
+            "{{ record.😀 }}",
+            "{{ record 😀 }}",
+            "{{ record[ }}",
+            "{{ record['é' }}",
+            "{{ record[😀] }}",
+            "{{ record[-1] }}",
+            "{{ record[1.5] }}",
+            "{{ - }}",
+            "{{ -é }}",
+            "{{ 1é }}",
+            "{{ record | }}",
+            "{{ record | é }}",
+            "{{ record | prefix( }}",
+            "{{ record | prefix('😀' }}",
+            "{{ record | prefix('😀', }}",
+            "é{{",
+            "{{ record.x }}}}",
+            "😀}}",
+            "{{{{}}}}",
+        ] {
+            assert!(Template::parse(src).is_err(), "{src:?}");
+        }
+        for src in ["", "é", "😀", "{ {", "} }", "{", "}"] {
+            assert!(Template::parse(src).is_ok(), "{src:?}");
+        }
+        for path in ["é", "😀", "[", "['é", "a.", "a[", "a..b", "[😀]", ".é"] {
+            assert!(parse_path(path).is_err(), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn multibyte_text_around_and_in_expressions() {
+        let r = json!({"é": {"😀": "ü"}, "a": "x"});
+        assert_eq!(eval("é{{ record['é']['😀'] }}😀", &r), json!("éü😀"));
+        assert_eq!(eval("{{ record.a | prefix('ß') }}", &r), json!("ßx"));
+        assert_eq!(eval("{{'😀'}}", &r), json!("😀"));
+        assert_eq!(eval("{{ -1 }}", &r), json!(-1));
+        assert_eq!(eval("{{\u{3000}record.a\u{3000}}}", &r), json!("x"));
     }
 }

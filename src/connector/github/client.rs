@@ -68,7 +68,7 @@ pub struct Page {
 fn message(body: &str, status: u16) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v["message"].as_str().map(String::from))
+        .and_then(|v| v.get("message")?.as_str().map(String::from))
         .unwrap_or_else(|| format!("HTTP {status}"))
 }
 

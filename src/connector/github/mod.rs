@@ -732,7 +732,7 @@ async fn scan_org(c: &Client, org: &str, s: &GithubSettings, line: &Line) -> Org
     {
         Ok(v) => cov.read.push(format!(
             "OIDC subject claim template: {}",
-            v["include_claim_keys"]
+            v.get("include_claim_keys").unwrap_or(&Value::Null)
         )),
         Err(e) => unavailable(
             &mut cov,

@@ -49,8 +49,12 @@ impl Engine {
                 .map(|k| k.to_ascii_lowercase())
                 .filter(|k| !k.is_empty())
             {
-                match keywords.iter().position(|x| *x == k) {
-                    Some(p) => owners[p].push(ix),
+                match keywords
+                    .iter()
+                    .position(|x| *x == k)
+                    .and_then(|p| owners.get_mut(p))
+                {
+                    Some(o) => o.push(ix),
                     None => {
                         keywords.push(k);
                         owners.push(vec![ix]);
@@ -88,42 +92,50 @@ impl Engine {
         // Per rule: the end of the region its regex already searched.
         let mut done = vec![0usize; self.rules.len()];
         for m in self.ac.find_overlapping_iter(data) {
-            for &r in &self.owners[m.pattern().as_usize()] {
-                if m.end() <= done[r] {
+            let owners = self.owners.get(m.pattern().as_usize());
+            for &r in owners.into_iter().flatten() {
+                let (Some(rule), Some(&multiline), Some(done)) =
+                    (self.rules.get(r), self.multiline.get(r), done.get_mut(r))
+                else {
+                    continue;
+                };
+                if m.end() <= *done {
                     continue; // Already searched.
                 }
                 // From the start of the line (so anchors and \b see the real context), at most
                 // BEFORE bytes back, never re-searching what was searched.
                 let back = m.start().saturating_sub(BEFORE);
-                let line = data[back..m.start()]
+                let line = data
+                    .get(back..m.start())
+                    .unwrap_or_default()
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map_or(back, |p| back + p + 1);
-                let from = line.max(done[r]);
-                let to = if self.multiline[r] {
+                let from = line.max(*done);
+                let to = if multiline {
                     (m.end() + AFTER_MULTILINE).min(data.len())
                 } else {
                     let limit = (m.end() + AFTER_LINE).min(data.len());
-                    data[m.end()..limit]
+                    data.get(m.end()..limit)
+                        .unwrap_or_default()
                         .iter()
                         .position(|&b| b == b'\n')
                         .map_or(limit, |p| m.end() + p)
                 };
-                let rule = &self.rules[r];
-                for caps in rule.re.captures_iter(&data[from..to]) {
+                let region = data.get(from..to).unwrap_or_default();
+                for caps in rule.re.captures_iter(region) {
                     let Some(s) = rule.secret(&caps) else {
                         continue;
                     };
-                    let (start, end) = (from + s.start(), from + s.end());
-                    if rule.valid(&data[start..end]) {
+                    if rule.valid(s.as_bytes()) {
                         hits.push(Hit {
                             rule: r,
-                            start,
-                            end,
+                            start: from + s.start(),
+                            end: from + s.end(),
                         });
                     }
                 }
-                done[r] = to;
+                *done = to;
             }
         }
         hits.sort_by_key(|h| (h.start, h.rule));
@@ -156,38 +168,38 @@ impl<'a> LineIndex<'a> {
         if offset < self.pos {
             *self = Self::new(self.data);
         }
-        for (i, &b) in self.data[self.pos..offset].iter().enumerate() {
+        let upto = offset.min(self.data.len());
+        let read = self.data.get(self.pos..upto).unwrap_or_default();
+        for (i, &b) in read.iter().enumerate() {
             if b == b'\n' {
                 self.line += 1;
                 self.line_start = self.pos + i + 1;
             }
         }
-        self.pos = offset;
+        self.pos = upto;
         (self.line, (offset - self.line_start + 1) as u64)
     }
 }
 
 /// The line containing `offset`.
 pub fn line_of(data: &[u8], offset: usize) -> &[u8] {
-    let start = data[..offset]
+    let (before, after) = data.split_at_checked(offset).unwrap_or((data, &[]));
+    let start = before
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let end = data[offset..]
+    let end = after
         .iter()
         .position(|&b| b == b'\n')
         .map_or(data.len(), |p| offset + p);
-    &data[start..end]
+    data.get(start..end).unwrap_or_default()
 }
 
 /// An `nhi:allow` comment on a line: its reason (the text after it), or a default.
 pub fn inline_allow(line: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(line);
-    let at = text.find("nhi:allow")?;
-    let mut reason = text[at + "nhi:allow".len()..]
-        .trim()
-        .trim_start_matches([':', '-', ' '])
-        .trim();
+    let (_, after) = text.split_once("nhi:allow")?;
+    let mut reason = after.trim().trim_start_matches([':', '-', ' ']).trim();
     for end in ["*/", "-->"] {
         reason = reason.strip_suffix(end).unwrap_or(reason).trim();
     }
@@ -215,5 +227,84 @@ mod tests {
             Some("nhi:allow: test fixture")
         );
         assert!(inline_allow(b"key = 'x'").is_none());
+    }
+
+    #[test]
+    fn hostile_lines_and_allow_comments() {
+        assert_eq!(line_of(b"", 0), b"");
+        assert_eq!(line_of(b"\n", 0), b"");
+        assert_eq!(line_of(b"\n", 1), b"");
+        assert_eq!(line_of("é\nü".as_bytes(), 3), "ü".as_bytes());
+        assert_eq!(line_of(b"abc", 3), b"abc");
+        let mut ix = LineIndex::new(b"");
+        assert_eq!(ix.at(0), (1, 1));
+        assert_eq!(
+            inline_allow(b"nhi:allow").as_deref(),
+            Some("nhi:allow comment on the line")
+        );
+        assert_eq!(
+            inline_allow("x nhi:allow é".as_bytes()).as_deref(),
+            Some("nhi:allow: é")
+        );
+        assert_eq!(
+            inline_allow("é😀nhi:allow:😀 -->".as_bytes()).as_deref(),
+            Some("nhi:allow: 😀")
+        );
+        assert_eq!(
+            inline_allow(&[
+                0xff, b'n', b'h', b'i', b':', b'a', b'l', b'l', b'o', b'w', 0xc3
+            ])
+            .as_deref(),
+            Some("nhi:allow: \u{fffd}")
+        );
+        assert!(inline_allow("nhi:allo😀w".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn scan_at_the_edges_of_the_buffer() {
+        let rules = super::super::rules::parse(
+            "rules:\n  - id: r\n    name: n\n    provider: p\n    kind: token\n    pattern: 'tok=([a-z]+)'\n    keywords: [tok]\n",
+            "test.yaml",
+        )
+        .unwrap();
+        let engine = Engine::new(rules).unwrap();
+        assert!(engine.scan(b"").is_empty());
+        assert!(engine.scan(b"tok").is_empty());
+        assert!(engine.scan(b"tok=").is_empty());
+        assert_eq!(
+            engine.scan("é\u{301}tok=abc".as_bytes()),
+            [Hit {
+                rule: 0,
+                start: 8,
+                end: 11
+            }]
+        );
+        assert_eq!(
+            engine.scan("tok=ab\ntok=cd😀".as_bytes()),
+            [
+                Hit {
+                    rule: 0,
+                    start: 4,
+                    end: 6
+                },
+                Hit {
+                    rule: 0,
+                    start: 11,
+                    end: 13
+                }
+            ]
+        );
+        // A keyword far past the start and long lines on both sides.
+        let mut data = vec![0xc3u8; 5000];
+        data.extend_from_slice(b"tok=xyz");
+        data.extend(vec![0xa9u8; 5000]);
+        assert_eq!(
+            engine.scan(&data),
+            [Hit {
+                rule: 0,
+                start: 5004,
+                end: 5007
+            }]
+        );
     }
 }

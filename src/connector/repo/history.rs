@@ -345,9 +345,10 @@ pub fn merge(tree: &mut Vec<Found>, history: Vec<Found>) {
             .or_insert(ix);
     }
     for h in history {
-        match first.get(&(h.fingerprint.clone(), h.location.path.clone())) {
-            Some(&ix) => {
-                let t = &mut tree[ix].location;
+        let key = (h.fingerprint.clone(), h.location.path.clone());
+        match first.get(&key).and_then(|&ix| tree.get_mut(ix)) {
+            Some(found) => {
+                let t = &mut found.location;
                 if t.commit.is_none() || h.location.date < t.date {
                     t.commit = h.location.commit;
                     t.author = h.location.author;

@@ -61,8 +61,10 @@ pub fn scan_buffer(engine: &Engine, data: &[u8], repo: &str, path: &str, out: &m
     }
     let mut lines = LineIndex::new(data);
     for h in hits {
-        let rule = &engine.rules[h.rule];
-        let secret = &data[h.start..h.end];
+        let (Some(rule), Some(secret)) = (engine.rules.get(h.rule), data.get(h.start..h.end))
+        else {
+            continue;
+        };
         let (line, column) = lines.at(h.start);
         out.push(Found {
             rule: rule.syntax.id.clone(),
@@ -148,7 +150,7 @@ pub fn leaks(
             continue;
         };
         let leak = out.entry(f.fingerprint.clone()).or_insert_with(|| Leak {
-            id: format!("leak:{}", &f.fingerprint[..16]),
+            id: format!("leak:{}", crate::text::first_chars(&f.fingerprint, 16)),
             rule: f.rule.clone(),
             name: rule.syntax.name.clone(),
             provider: rule.syntax.provider.clone(),

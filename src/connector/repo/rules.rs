@@ -101,7 +101,7 @@ impl Rule {
         let s = std::str::from_utf8(secret).ok()?;
         Some(match self.syntax.handle? {
             Handle::AwsKeyId => handle("aws-key-id", s),
-            Handle::GithubLast8 => handle("github-last8", &s[s.len().saturating_sub(8)..]),
+            Handle::GithubLast8 => handle("github-last8", crate::text::last_chars(s, 8)),
         })
     }
 }
@@ -154,10 +154,12 @@ fn jwt(token: &[u8]) -> bool {
 
 fn aws_key_id(id: &[u8]) -> bool {
     id.len() == 20
-        && [&b"AKIA"[..], b"ASIA", b"ABIA", b"ACCA"].contains(&&id[..4])
-        && id[4..]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(c))
+        && id.split_at_checked(4).is_some_and(|(prefix, rest)| {
+            [&b"AKIA"[..], b"ASIA", b"ABIA", b"ACCA"].contains(&prefix)
+                && rest
+                    .iter()
+                    .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(c))
+        })
 }
 
 /// Parses a rule file; `origin` names it in errors.
@@ -254,5 +256,62 @@ mod tests {
             b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
         ));
         assert!(!jwt(b"eyJub3QiOiJqd3QifQ.eyJzdWIiOiIxIn0.c2ln"));
+    }
+
+    fn user_rule(pattern: &str, handle: &str) -> Rule {
+        let yaml = format!(
+            "rules:\n  - id: r\n    name: n\n    provider: p\n    kind: token\n    pattern: '{pattern}'\n    keywords: [tok]\n    handle: {handle}\n"
+        );
+        parse(&yaml, "test.yaml").unwrap().remove(0)
+    }
+
+    #[test]
+    fn regression_github_last8_handle_of_multibyte_secret() {
+        // A user rule with the GitHub handle whose pattern matches multi-byte text: the last
+        // eight bytes used to be cut inside `é` (a panic).
+        let rule = user_rule("tok=(\\S+)", "github-last8");
+        let secret = "aé1234567";
+        assert_eq!(
+            rule.handle(secret.as_bytes()),
+            Some(handle("github-last8", "é1234567"))
+        );
+        for s in ["", "é", "😀😀😀😀😀", "ééééééééé"] {
+            assert_eq!(
+                rule.handle(s.as_bytes()),
+                Some(handle("github-last8", crate::text::last_chars(s, 8))),
+                "{s:?}"
+            );
+        }
+        // ASCII tokens keep their handle: the last eight bytes are the last eight characters.
+        let t = "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";
+        assert_eq!(
+            rule.handle(t.as_bytes()),
+            Some(handle("github-last8", "uq11T4V4"))
+        );
+        assert_eq!(rule.handle(&[0xff, 0xfe]), None, "not UTF-8: no handle");
+    }
+
+    #[test]
+    fn hostile_validator_input() {
+        for v in [
+            &b""[..],
+            b"_",
+            b"______",
+            b"AKIA",
+            "AKIAéééééééé".as_bytes(),
+            "é.é.é".as_bytes(),
+        ] {
+            assert!(!github_checksum(v), "{v:?}");
+            assert!(!aws_key_id(v), "{v:?}");
+            assert!(!jwt(v), "{v:?}");
+        }
+        assert!(
+            !aws_key_id("AKIAQYLPMN5HHHFPZAé".as_bytes()),
+            "twenty bytes, not base32"
+        );
+        assert!(
+            !aws_key_id("ÅKIAQYLPMN5HHHFPZAM".as_bytes()),
+            "twenty bytes, no prefix"
+        );
     }
 }
