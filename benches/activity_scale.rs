@@ -88,7 +88,11 @@ fn record(r: &mut Rng, ix: u64) -> String {
         format!(
             r#"{{"type":"AssumedRole","principalId":"AROAEXAMPLE{role:09}:{name}","arn":"arn:aws:sts::{ACCOUNT}:assumed-role/app-{role}/{name}","accountId":"{ACCOUNT}","accessKeyId":"{}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROAEXAMPLE{role:09}","arn":"arn:aws:iam::{ACCOUNT}:role/app-{role}","accountId":"{ACCOUNT}","userName":"app-{role}"}},"webIdFederationData":{{}},"attributes":{{"creationDate":"{time}","mfaAuthenticated":"false"}}{}}}}}"#,
             key("ASIA", role * 10_000 + session),
-            if instance { r#","ec2RoleDelivery":"2.0""# } else { "" }
+            if instance {
+                r#","ec2RoleDelivery":"2.0""#
+            } else {
+                ""
+            }
         )
     } else {
         r#"{"type":"AWSService","invokedBy":"cloudtrail.amazonaws.com"}"#.to_string()
@@ -122,7 +126,9 @@ fn generate(dir: &Path, events: usize) -> u64 {
         }
         body.push_str("]}");
         raw += body.len() as u64;
-        let path = day.join(format!("{ACCOUNT}_CloudTrail_us-east-1_20260101T0000Z_{f:06}.json.gz"));
+        let path = day.join(format!(
+            "{ACCOUNT}_CloudTrail_us-east-1_20260101T0000Z_{f:06}.json.gz"
+        ));
         let mut gz = flate2::write::GzEncoder::new(
             std::fs::File::create(path).unwrap(),
             flate2::Compression::new(6),
@@ -161,7 +167,11 @@ fn measure(cmd: &mut Command) -> (f64, f64, String) {
         .trim()
         .parse()
         .unwrap_or(0.0);
-    (wall, kb / 1024.0, String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        wall,
+        kb / 1024.0,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 const DUCKDB: &str = r#"
@@ -213,15 +223,30 @@ fn main() {
         Command::new(env!("CARGO_BIN_EXE_nhi"))
             .args(["scan", "--activity"])
             .arg(&dir)
-            .args(["-f", "json", "--fail-on", "never", "--quiet", "--as-of", "2026-02-01"]),
+            .args([
+                "-f",
+                "json",
+                "--fail-on",
+                "never",
+                "--quiet",
+                "--as-of",
+                "2026-02-01",
+            ]),
     );
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
-    let read = v["coverage"][0]["read"][0].as_str().unwrap_or("").to_string();
+    let read = v["coverage"][0]["read"][0]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     println!("tool      wall (s)  peak RSS (MB)");
     println!("nhi       {wall:8.1}  {rss:13.0}   {read}");
     if let Some(py) = std::env::var_os("NHI_DUCKDB_PYTHON") {
         let (dw, drss, out) = measure(Command::new(py).arg("-c").arg(DUCKDB).arg(&dir));
-        println!("duckdb    {dw:8.1}  {drss:13.0}   {} identities, events: {}", out.split_whitespace().next().unwrap_or("?"), out.split_whitespace().nth(1).unwrap_or("?"));
+        println!(
+            "duckdb    {dw:8.1}  {drss:13.0}   {} identities, events: {}",
+            out.split_whitespace().next().unwrap_or("?"),
+            out.split_whitespace().nth(1).unwrap_or("?")
+        );
         println!(
             "targets: nhi <= 60 s ({}), <= 500 MB ({}), faster than DuckDB ({:.2}x)",
             if wall <= 60.0 { "met" } else { "MISSED" },
