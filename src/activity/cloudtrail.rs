@@ -4,7 +4,10 @@
 //! `CloudTrailEvent` is a JSON string). Field names as the CloudTrail record contents
 //! reference documents them (`userIdentity`, `eventTime`, `eventSource`, `eventName`, …).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Actor, Event, Issued, LogFormat};
@@ -16,6 +19,7 @@ pub static FORMAT: LogFormat = LogFormat {
     name: "CloudTrail",
     recognises,
     events,
+    fast: Some(fast),
 };
 
 /// The events of one document.
@@ -91,18 +95,6 @@ pub fn records(v: Value, origin: &str, out: &mut Vec<(Value, String)>, errors: &
     }
 }
 
-fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str().filter(|s| !s.is_empty())
-}
-
-fn owned(v: &Value, path: &[&str]) -> Option<String> {
-    text(v, path).map(str::to_string)
-}
-
 /// The service prefix of an event source: `iam.amazonaws.com` → `iam`.
 pub fn service_of(event_source: &str) -> String {
     event_source
@@ -111,56 +103,312 @@ pub fn service_of(event_source: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Turns one record into an event; an error names the field that is missing or malformed.
+/// A string field read leniently: a JSON string (borrowed where the text allows), anything
+/// else (a number, an object, null) as absent. A record whose `requestParameters.name` is an
+/// object is still a record.
+#[derive(Debug, Default)]
+struct S<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for S<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = S<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<S<'de>, E> {
+                Ok(S(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<S<'de>, E> {
+                Ok(S(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<S<'de>, E> {
+                Ok(S(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_unit<E>(self) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_none<E>(self) -> Result<S<'de>, E> {
+                Ok(S(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<S<'de>, D::Error> {
+                S::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<S<'de>, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(S(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<S<'de>, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(S(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl S<'_> {
+    fn get(&self) -> Option<&str> {
+        self.0.as_deref().filter(|s| !s.is_empty())
+    }
+    fn owned(&self) -> Option<String> {
+        self.get().map(str::to_string)
+    }
+}
+
+/// An object read leniently: a JSON object into `T`, anything else as absent.
+#[derive(Debug)]
+struct Obj<T>(Option<T>);
+
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // An object is read as T; null as absent; other shapes fail the record (and the file
+        // takes the slower, fully lenient path).
+        Option::<T>::deserialize(d).map(Obj)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Issuer<'a> {
+    #[serde(borrow)]
+    arn: S<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WebId<'a> {
+    #[serde(borrow, rename = "federatedProvider")]
+    federated_provider: S<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SessionContext<'a> {
+    #[serde(borrow, rename = "sessionIssuer")]
+    session_issuer: Obj<Issuer<'a>>,
+    #[serde(borrow, rename = "webIdFederationData")]
+    web: Obj<WebId<'a>>,
+    #[serde(rename = "ec2RoleDelivery")]
+    ec2_role_delivery: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UserIdentity<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: S<'a>,
+    #[serde(borrow)]
+    arn: S<'a>,
+    #[serde(borrow, rename = "principalId")]
+    principal_id: S<'a>,
+    #[serde(borrow, rename = "accountId")]
+    account_id: S<'a>,
+    #[serde(borrow, rename = "accessKeyId")]
+    access_key_id: S<'a>,
+    #[serde(borrow, rename = "userName")]
+    user_name: S<'a>,
+    #[serde(borrow, rename = "identityProvider")]
+    identity_provider: S<'a>,
+    #[serde(borrow, rename = "invokedBy")]
+    invoked_by: S<'a>,
+    #[serde(borrow, rename = "sessionContext")]
+    session_context: Obj<SessionContext<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Params<'a> {
+    #[serde(borrow, rename = "roleArn")]
+    role_arn: S<'a>,
+    #[serde(borrow, rename = "userName")]
+    user_name: S<'a>,
+    #[serde(borrow, rename = "roleName")]
+    role_name: S<'a>,
+    #[serde(borrow, rename = "bucketName")]
+    bucket_name: S<'a>,
+    #[serde(borrow, rename = "functionName")]
+    function_name: S<'a>,
+    #[serde(borrow, rename = "instanceId")]
+    instance_id: S<'a>,
+    #[serde(borrow, rename = "policyArn")]
+    policy_arn: S<'a>,
+    #[serde(borrow, rename = "secretId")]
+    secret_id: S<'a>,
+    #[serde(borrow)]
+    name: S<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Creds<'a> {
+    #[serde(borrow, rename = "accessKeyId")]
+    access_key_id: S<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Response<'a> {
+    #[serde(borrow)]
+    credentials: Obj<Creds<'a>>,
+    #[serde(borrow, rename = "assumedRoleUser")]
+    assumed_role_user: Obj<Issuer<'a>>,
+    #[serde(borrow, rename = "subjectFromWebIdentityToken")]
+    subject_from_web_identity_token: S<'a>,
+    #[serde(borrow)]
+    subject: S<'a>,
+    #[serde(borrow)]
+    provider: S<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Resource<'a> {
+    #[serde(borrow, rename = "ARN")]
+    arn: S<'a>,
+}
+
+/// The fields of a CloudTrail record that `nhi` reads (the CloudTrail record contents
+/// reference); the others are skipped without being built.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Record<'a> {
+    #[serde(borrow, rename = "eventTime")]
+    event_time: S<'a>,
+    #[serde(borrow, rename = "eventSource")]
+    event_source: S<'a>,
+    #[serde(borrow, rename = "eventName")]
+    event_name: S<'a>,
+    #[serde(borrow, rename = "eventType")]
+    event_type: S<'a>,
+    #[serde(borrow, rename = "userIdentity")]
+    user_identity: Obj<UserIdentity<'a>>,
+    #[serde(borrow, rename = "userAgent")]
+    user_agent: S<'a>,
+    #[serde(borrow, rename = "sourceIPAddress")]
+    source_ip: S<'a>,
+    #[serde(borrow, rename = "errorCode")]
+    error_code: S<'a>,
+    #[serde(borrow, rename = "recipientAccountId")]
+    recipient_account_id: S<'a>,
+    #[serde(borrow)]
+    resources: Option<Vec<Resource<'a>>>,
+    #[serde(borrow, rename = "requestParameters")]
+    request_parameters: Obj<Params<'a>>,
+    #[serde(borrow, rename = "responseElements")]
+    response_elements: Obj<Response<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Delivered<'a> {
+    #[serde(borrow, rename = "Records")]
+    records: Vec<Record<'a>>,
+}
+
+/// The fast path for the S3 delivery's `{"Records":[…]}`: the records deserialised straight
+/// into [`Record`], borrowing from the text, without building a JSON tree. `false` when the
+/// text is another shape (or a record has an unusual one): the caller takes the general path.
+pub fn fast(text: &str, origin: &str, out: &mut Vec<Result<Event, String>>) -> bool {
+    if !text.trim_start().starts_with('{') || !text.contains("\"Records\"") {
+        return false;
+    }
+    let Ok(d) = serde_json::from_str::<Delivered<'_>>(text) else {
+        return false;
+    };
+    for (ix, r) in d.records.iter().enumerate() {
+        if r.event_time.get().is_none()
+            || (r.event_name.get().is_none() && r.event_source.get().is_none())
+        {
+            continue;
+        }
+        let at = format!("{origin} Records[{ix}]");
+        out.push(event_of(r, &at).map_err(|e| format!("{at}: {e}")));
+    }
+    true
+}
+
+/// Turns one record (a JSON value) into an event; an error names what is missing or malformed.
 pub fn event(r: &Value, origin: &str) -> Result<Event, String> {
-    let raw_time = text(r, &["eventTime"]).ok_or("no eventTime")?;
+    let rec = Record::deserialize(r).map_err(|e| format!("not a CloudTrail record ({e})"))?;
+    event_of(&rec, origin)
+}
+
+fn event_of(r: &Record<'_>, origin: &str) -> Result<Event, String> {
+    let raw_time = r.event_time.get().ok_or("no eventTime")?;
     let time: DateTime<Utc> = crate::time::parse_time(raw_time)
         .ok_or_else(|| format!("eventTime `{raw_time}` is not a time"))?;
-    let source = text(r, &["eventSource"]).unwrap_or("unknown");
-    let name = text(r, &["eventName"]).unwrap_or("unknown");
-    let u = r.get("userIdentity").unwrap_or(&Value::Null);
-    let kind = text(u, &["type"]).unwrap_or("").to_string();
+    let source = r.event_source.get().unwrap_or("unknown");
+    let name = r.event_name.get().unwrap_or("unknown");
+    let empty = UserIdentity::default();
+    let u = r.user_identity.0.as_ref().unwrap_or(&empty);
+    let kind = u.kind.get().unwrap_or("").to_string();
     let session_name = match kind.as_str() {
-        "AssumedRole" => text(u, &["arn"])
+        "AssumedRole" => u
+            .arn
+            .get()
             .and_then(|a| a.rsplit_once('/'))
             .map(|(_, s)| s.to_string())
             .or_else(|| {
-                text(u, &["principalId"])
+                u.principal_id
+                    .get()
                     .and_then(|p| p.split_once(':'))
                     .map(|(_, s)| s.to_string())
             }),
         _ => None,
     };
-    let ec2_delivery = u
-        .get("sessionContext")
-        .and_then(|c| c.get("ec2RoleDelivery"))
-        .is_some();
-    let user_agent = owned(r, &["userAgent"]);
+    let ctx = u.session_context.0.as_ref();
+    let ec2_delivery = ctx.is_some_and(|c| c.ec2_role_delivery.is_some());
+    let user_agent = r.user_agent.owned();
     let workload = ec2_delivery
         || session_name.as_deref().is_some_and(is_instance_id)
         || user_agent
             .as_deref()
             .is_some_and(|ua| ua.contains("exec-env/AWS_Lambda") || ua.contains("AWS_ECS_"));
-    let web = u
-        .get("sessionContext")
-        .and_then(|c| c.get("webIdFederationData"))
-        .and_then(|w| text(w, &["federatedProvider"]).map(str::to_string));
+    let web = ctx
+        .and_then(|c| c.web.0.as_ref())
+        .and_then(|w| w.federated_provider.owned());
     let actor = Actor {
         kind,
-        arn: owned(u, &["arn"]),
-        principal_id: owned(u, &["principalId"]),
-        account: owned(u, &["accountId"]).or_else(|| owned(r, &["recipientAccountId"])),
-        access_key_id: owned(u, &["accessKeyId"]),
-        issuer_arn: owned(u, &["sessionContext", "sessionIssuer", "arn"]),
+        arn: u.arn.owned(),
+        principal_id: u.principal_id.owned(),
+        account: u
+            .account_id
+            .owned()
+            .or_else(|| r.recipient_account_id.owned()),
+        access_key_id: u.access_key_id.owned(),
+        issuer_arn: ctx
+            .and_then(|c| c.session_issuer.0.as_ref())
+            .and_then(|i| i.arn.owned()),
         session_name,
-        user_name: owned(u, &["userName"]),
-        identity_provider: owned(u, &["identityProvider"]).or(web),
-        invoked_by: owned(u, &["invokedBy"]),
+        user_name: u.user_name.owned(),
+        identity_provider: u.identity_provider.owned().or(web),
+        invoked_by: u.invoked_by.owned(),
         workload,
     };
-    let error = owned(r, &["errorCode"]);
-    let issued = issued(r, name);
-    let console = text(r, &["eventType"]) == Some("AwsConsoleSignIn");
+    let issued = issued(r, u, name);
+    let console = r.event_type.get() == Some("AwsConsoleSignIn");
     let identity = super::identity_of(&actor);
     let account = identity
         .as_deref()
@@ -177,8 +425,8 @@ pub fn event(r: &Value, origin: &str) -> Result<Event, String> {
         actor,
         action: format!("{}:{name}", service_of(source)),
         target: target(r),
-        error,
-        source_ip: owned(r, &["sourceIPAddress"]),
+        error: r.error_code.owned(),
+        source_ip: r.source_ip.owned(),
         user_agent,
         console,
         origin: origin.to_string(),
@@ -193,37 +441,34 @@ fn is_instance_id(s: &str) -> bool {
 }
 
 /// The resource an event acted on, when the record names one.
-fn target(r: &Value) -> Option<String> {
+fn target(r: &Record<'_>) -> Option<String> {
     if let Some(arn) = r
-        .get("resources")
-        .and_then(Value::as_array)
+        .resources
+        .as_ref()
         .and_then(|a| a.first())
-        .and_then(|x| text(x, &["ARN"]))
+        .and_then(|x| x.arn.get())
     {
         return Some(arn.to_string());
     }
-    let p = r.get("requestParameters")?;
-    for key in [
-        "roleArn",
-        "userName",
-        "roleName",
-        "bucketName",
-        "functionName",
-        "instanceId",
-        "policyArn",
-        "secretId",
-        "name",
-    ] {
-        if let Some(v) = text(p, &[key]) {
-            return Some(v.to_string());
-        }
-    }
-    None
+    let p = r.request_parameters.0.as_ref()?;
+    [
+        &p.role_arn,
+        &p.user_name,
+        &p.role_name,
+        &p.bucket_name,
+        &p.function_name,
+        &p.instance_id,
+        &p.policy_arn,
+        &p.secret_id,
+        &p.name,
+    ]
+    .into_iter()
+    .find_map(|v| v.owned())
 }
 
 /// Temporary credentials an STS call issued (`AssumeRole*`, `GetSessionToken`,
 /// `GetFederationToken`), from its response.
-fn issued(r: &Value, name: &str) -> Option<Issued> {
+fn issued(r: &Record<'_>, u: &UserIdentity<'_>, name: &str) -> Option<Issued> {
     if !matches!(
         name,
         "AssumeRole"
@@ -234,20 +479,30 @@ fn issued(r: &Value, name: &str) -> Option<Issued> {
     ) {
         return None;
     }
-    let resp = r.get("responseElements")?;
-    let key_id = text(resp, &["credentials", "accessKeyId"])?.to_string();
-    let req = r.get("requestParameters");
+    let resp = r.response_elements.0.as_ref()?;
+    let key_id = resp.credentials.0.as_ref()?.access_key_id.owned()?;
     Some(Issued {
         key_id,
-        role_arn: req
-            .and_then(|q| text(q, &["roleArn"]))
-            .map(str::to_string)
-            .or_else(|| owned(resp, &["assumedRoleUser", "arn"])),
-        subject: owned(resp, &["subjectFromWebIdentityToken"])
-            .or_else(|| owned(resp, &["subject"]))
-            .or_else(|| text(r, &["userIdentity", "userName"]).map(str::to_string)),
-        provider: owned(resp, &["provider"])
-            .or_else(|| text(r, &["userIdentity", "identityProvider"]).map(str::to_string)),
+        role_arn: r
+            .request_parameters
+            .0
+            .as_ref()
+            .and_then(|q| q.role_arn.owned())
+            .or_else(|| {
+                resp.assumed_role_user
+                    .0
+                    .as_ref()
+                    .and_then(|a| a.arn.owned())
+            }),
+        subject: resp
+            .subject_from_web_identity_token
+            .owned()
+            .or_else(|| resp.subject.owned())
+            .or_else(|| u.user_name.owned()),
+        provider: resp
+            .provider
+            .owned()
+            .or_else(|| u.identity_provider.owned()),
     })
 }
 

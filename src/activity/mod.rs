@@ -22,6 +22,9 @@ pub struct LogFormat {
     pub recognises: fn(&Value) -> bool,
     /// Its events: each `Ok`, or an error naming the record's position and what is wrong.
     pub events: fn(Value, &str, &mut Vec<Result<Event, String>>),
+    /// A faster reader of a whole file's text, tried first: `true` when it read the file
+    /// (its events are in the list), `false` to fall back to the JSON tree.
+    pub fast: Option<fn(&str, &str, &mut Vec<Result<Event, String>>) -> bool>,
 }
 
 /// Every format `--activity` reads. Adding one: a file in this directory and one line here.
@@ -175,7 +178,8 @@ pub fn is_interactive(client: &str) -> bool {
 struct SessionAgg {
     name: Option<String>,
     workload: bool,
-    origins: BTreeMap<(String, String), SessionOrigin>,
+    /// Network → client → use.
+    origins: BTreeMap<String, BTreeMap<String, SessionOrigin>>,
 }
 
 /// What the logs say about one identity, while reading.
@@ -218,9 +222,19 @@ fn merge_assumed(m: &mut BTreeMap<String, AssumedBy>, k: String, a: AssumedBy) {
     }
 }
 
+/// Adds to a count without allocating the key when it is already there.
 fn bump(m: &mut BTreeMap<String, u64>, k: &str, n: u64) {
-    *m.entry(k.to_string()).or_default() += n;
+    match m.get_mut(k) {
+        Some(v) => *v += n,
+        None => {
+            m.insert(k.to_string(), n);
+        }
+    }
 }
+
+/// The most workload sessions kept per identity (the smallest keys, so that the choice does
+/// not depend on the order files are read in).
+const MAX_SESSIONS: usize = 1_000;
 
 fn min_t(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     match (a, b) {
@@ -305,39 +319,82 @@ impl Agg {
                 .entry(e.time.timestamp().div_euclid(60))
                 .or_default() += 1;
         }
-        if let Some(key) = &e.credential {
-            let u = CredentialUse {
-                first_used: e.time,
-                last_used: e.time,
-                events: 1,
-            };
-            match self.keys.get_mut(key) {
-                Some(x) => merge_use(x, &u),
+        let Some(key) = &e.credential else {
+            return;
+        };
+        if !key.starts_with("ASIA") {
+            // A long-term credential: its use.
+            match self.keys.get_mut(key.as_str()) {
+                Some(x) => {
+                    x.first_used = x.first_used.min(e.time);
+                    x.last_used = x.last_used.max(e.time);
+                    x.events += 1;
+                }
                 None => {
-                    self.keys.insert(key.clone(), u);
+                    self.keys.insert(
+                        key.clone(),
+                        CredentialUse {
+                            first_used: e.time,
+                            last_used: e.time,
+                            events: 1,
+                        },
+                    );
                 }
             }
-            if key.starts_with("ASIA") {
-                let s = self.sessions.entry(key.clone()).or_default();
-                if s.name.is_none() {
-                    s.name = e.actor.session_name.clone();
-                }
-                s.workload |= e.actor.workload;
-                let client = client_of(ua);
-                let o = SessionOrigin {
-                    network: network.to_string(),
-                    client: client.clone(),
-                    events: 1,
-                    first: e.time,
-                    last: e.time,
-                    example: format!("{} {} at {}", e.action, e.origin, e.time.to_rfc3339()),
-                };
-                match s.origins.get_mut(&(network.to_string(), client.clone())) {
-                    Some(x) => merge_origin(x, o),
-                    None => {
-                        s.origins.insert((network.to_string(), client), o);
+            return;
+        }
+        // A temporary session: its origins are kept for workloads, whose credentials must
+        // only ever be used by the workload itself.
+        if !e.actor.workload {
+            return;
+        }
+        if !self.sessions.contains_key(key.as_str()) {
+            if self.sessions.len() >= MAX_SESSIONS {
+                match self.sessions.last_key_value() {
+                    Some((last, _)) if key < last => {
+                        let last = last.clone();
+                        self.sessions.remove(&last);
                     }
+                    _ => return,
                 }
+            }
+            self.sessions.insert(key.clone(), SessionAgg::default());
+        }
+        let Some(s) = self.sessions.get_mut(key.as_str()) else {
+            return;
+        };
+        if s.name.is_none() {
+            s.name = e.actor.session_name.clone();
+        }
+        s.workload = true;
+        let client = client_of(ua);
+        let by_client = match s.origins.get_mut(network) {
+            Some(m) => m,
+            None => s.origins.entry(network.to_string()).or_default(),
+        };
+        match by_client.get_mut(client.as_str()) {
+            Some(o) => {
+                // The example is the earliest event (the smallest, among equals).
+                let example = || format!("{} {} at {}", e.action, e.origin, e.time.to_rfc3339());
+                if e.time < o.first || (e.time == o.first && example() < o.example) {
+                    o.example = example();
+                }
+                o.first = o.first.min(e.time);
+                o.last = o.last.max(e.time);
+                o.events += 1;
+            }
+            None => {
+                by_client.insert(
+                    client.clone(),
+                    SessionOrigin {
+                        network: network.to_string(),
+                        client,
+                        events: 1,
+                        first: e.time,
+                        last: e.time,
+                        example: format!("{} {} at {}", e.action, e.origin, e.time.to_rfc3339()),
+                    },
+                );
             }
         }
     }
@@ -398,20 +455,35 @@ impl Agg {
             *self.denied_minutes.entry(k).or_default() += v;
         }
         self.console += o.console;
+        while self.sessions.len() > MAX_SESSIONS {
+            self.sessions.pop_last();
+        }
         for (k, a) in o.assumed_by {
             merge_assumed(&mut self.assumed_by, k, a);
         }
         for (k, s) in o.sessions {
+            if self.sessions.len() >= MAX_SESSIONS
+                && !self.sessions.contains_key(&k)
+                && self
+                    .sessions
+                    .last_key_value()
+                    .is_some_and(|(last, _)| &k > last)
+            {
+                continue;
+            }
             let mine = self.sessions.entry(k).or_default();
             if mine.name.is_none() {
                 mine.name = s.name;
             }
             mine.workload |= s.workload;
-            for (ok, ov) in s.origins {
-                match mine.origins.get_mut(&ok) {
-                    Some(x) => merge_origin(x, ov),
-                    None => {
-                        mine.origins.insert(ok, ov);
+            for (net, clients) in s.origins {
+                let m = mine.origins.entry(net).or_default();
+                for (c, ov) in clients {
+                    match m.get_mut(&c) {
+                        Some(x) => merge_origin(x, ov),
+                        None => {
+                            m.insert(c, ov);
+                        }
                     }
                 }
             }
@@ -610,6 +682,13 @@ pub fn file_events(name: &str, bytes: Vec<u8>) -> Result<Option<FileEvents>, Str
         return Err(format!("{name}: empty file, not an activity log"));
     }
     let mut events = Vec::new();
+    for f in FORMATS {
+        if let Some(fast) = f.fast
+            && fast(text, name, &mut events)
+        {
+            return Ok(Some((f, events)));
+        }
+    }
     // One JSON document, or JSON Lines.
     let docs: Vec<(Value, String)> = match serde_json::from_str::<Value>(text) {
         Ok(v) => vec![(v, name.to_string())],
@@ -870,6 +949,10 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
                 }
             })
             .collect();
+        let mut agg = agg;
+        while agg.sessions.len() > MAX_SESSIONS {
+            agg.sessions.pop_last();
+        }
         let sessions: Vec<SessionUse> = agg
             .sessions
             .into_iter()
@@ -881,7 +964,11 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
                     workload: s.workload,
                     issued_by: issued.map(|i| i.by.clone()),
                     issued_at: issued.map(|i| i.at),
-                    used_from: s.origins.into_values().collect(),
+                    used_from: s
+                        .origins
+                        .into_values()
+                        .flat_map(|m| m.into_values())
+                        .collect(),
                 }
             })
             .collect();

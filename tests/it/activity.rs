@@ -90,13 +90,13 @@ fn the_s3_delivered_sample_is_read_whole_and_the_stolen_instance_credentials_are
             .unwrap()
             > 2000
     );
-    // An AssumeRole issued by bert-jan, then used: the session names its caller.
+    // An AssumeRole by bert-jan: the role records who assumed it.
     let chained = identity(&v, "role/stratus-red-team-ec2-get-password-data-role");
-    let s = chained["activity"]["sessions"].as_array().unwrap();
+    let by = chained["activity"]["assumed_by"].as_object().unwrap();
     assert!(
-        s.iter()
-            .any(|s| s["issued_by"].as_str().unwrap().ends_with("user/bert-jan")),
-        "{s:?}"
+        by.keys().any(|k| k.ends_with("user/bert-jan"))
+            && by.values().all(|b| b["via"] == "AssumeRole"),
+        "{by:?}"
     );
     // No discovery ran: every acting identity is unknown to the inventory, at medium.
     let unknown = findings(&v, "unknown-actor");
