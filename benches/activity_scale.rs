@@ -179,6 +179,7 @@ import sys, duckdb
 glob = sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"
 con = duckdb.connect()
 con.execute("SET threads TO 2")
+con.execute("SET enable_progress_bar = false")
 rows = con.execute(f"""
   WITH r AS (
     SELECT unnest(Records, max_depth := 2) FROM read_json('{glob}',

@@ -321,32 +321,81 @@ pub struct Record<'a> {
     response_elements: Obj<Response<'a>>,
 }
 
-#[derive(Deserialize)]
-struct Delivered<'a> {
-    #[serde(borrow, rename = "Records")]
-    records: Vec<Record<'a>>,
+/// Reads `{"Records":[…]}` one record at a time, handing each to a closure, so that a file's
+/// records are never all held at once.
+struct Delivered<'f, F>(&'f mut F, bool);
+
+impl<'de, F: FnMut(Record<'de>)> serde::de::Visitor<'de> for Delivered<'_, F> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object with Records")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut m: A) -> Result<bool, A::Error> {
+        while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+            if k == "Records" {
+                m.next_value_seed(RecordList(&mut *self.0))?;
+                self.1 = true;
+            } else {
+                m.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(self.1)
+    }
 }
 
-/// The fast path for the S3 delivery's `{"Records":[…]}`: the records deserialised straight
+struct RecordList<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Record<'de>)> serde::de::DeserializeSeed<'de> for RecordList<'_, F> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Record<'de>)> serde::de::Visitor<'de> for RecordList<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        while let Some(r) = a.next_element::<Record<'de>>()? {
+            (self.0)(r);
+        }
+        Ok(())
+    }
+}
+
+/// The fast path for the S3 delivery's `{"Records":[…]}`: each record deserialised straight
 /// into [`Record`], borrowing from the text, without building a JSON tree. `false` when the
 /// text is another shape (or a record has an unusual one): the caller takes the general path.
 pub fn fast(text: &str, origin: &str, out: &mut Vec<Result<Event, String>>) -> bool {
     if !text.trim_start().starts_with('{') || !text.contains("\"Records\"") {
         return false;
     }
-    let Ok(d) = serde_json::from_str::<Delivered<'_>>(text) else {
-        return false;
-    };
-    for (ix, r) in d.records.iter().enumerate() {
+    let start = out.len();
+    let mut ix = 0usize;
+    let mut each = |r: Record<'_>| {
+        let at = ix;
+        ix += 1;
         if r.event_time.get().is_none()
             || (r.event_name.get().is_none() && r.event_source.get().is_none())
         {
-            continue;
+            return;
         }
-        let at = format!("{origin} Records[{ix}]");
-        out.push(event_of(r, &at).map_err(|e| format!("{at}: {e}")));
+        let at = format!("{origin} Records[{at}]");
+        out.push(event_of(&r, &at).map_err(|e| format!("{at}: {e}")));
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = serde::Deserializer::deserialize_map(&mut de, Delivered(&mut each, false))
+        .and_then(|ok| de.end().map(|()| ok));
+    match read {
+        Ok(true) => true,
+        _ => {
+            // Not this shape after all: forget what was read, the general path reads it all.
+            out.truncate(start);
+            false
+        }
     }
-    true
 }
 
 /// Turns one record (a JSON value) into an event; an error names what is missing or malformed.

@@ -12,6 +12,10 @@ pub mod cloudtrail;
 pub mod policy;
 pub mod trail;
 
+/// Where a format's readers put what they read: each event, or the error that made a record
+/// unusable.
+pub type Events = Vec<Result<Event, String>>;
+
 /// An activity-log format: how to recognise its documents and turn one into events.
 pub struct LogFormat {
     /// Its id (`cloudtrail`), used in coverage and sources.
@@ -21,16 +25,16 @@ pub struct LogFormat {
     /// Whether a parsed document (a whole file, or one line of JSON Lines) is of this format.
     pub recognises: fn(&Value) -> bool,
     /// Its events: each `Ok`, or an error naming the record's position and what is wrong.
-    pub events: fn(Value, &str, &mut Vec<Result<Event, String>>),
+    pub events: fn(Value, &str, &mut Events),
     /// A faster reader of a whole file's text, tried first: `true` when it read the file
     /// (its events are in the list), `false` to fall back to the JSON tree.
-    pub fast: Option<fn(&str, &str, &mut Vec<Result<Event, String>>) -> bool>,
+    pub fast: Option<fn(&str, &str, &mut Events) -> bool>,
 }
 
 /// Every format `--activity` reads. Adding one: a file in this directory and one line here.
 pub static FORMATS: &[&LogFormat] = &[&cloudtrail::FORMAT];
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -193,13 +197,14 @@ struct Agg {
     first: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
     events: u64,
-    services: BTreeMap<String, u64>,
-    actions: BTreeMap<String, u64>,
-    denied_actions: BTreeMap<String, u64>,
-    resources: BTreeMap<String, std::collections::BTreeSet<String>>,
-    networks: BTreeMap<String, u64>,
-    agents: BTreeMap<String, u64>,
-    keys: BTreeMap<String, CredentialUse>,
+    // Hash maps while reading (hot, order-free); sorted when the summary is built.
+    services: HashMap<String, u64>,
+    actions: HashMap<String, u64>,
+    denied_actions: HashMap<String, u64>,
+    resources: HashMap<String, std::collections::BTreeSet<String>>,
+    networks: HashMap<String, u64>,
+    agents: HashMap<String, u64>,
+    keys: HashMap<String, CredentialUse>,
     denied: u64,
     denied_minutes: BTreeMap<i64, u64>,
     console: u64,
@@ -223,7 +228,7 @@ fn merge_assumed(m: &mut BTreeMap<String, AssumedBy>, k: String, a: AssumedBy) {
 }
 
 /// Adds to a count without allocating the key when it is already there.
-fn bump(m: &mut BTreeMap<String, u64>, k: &str, n: u64) {
+fn bump(m: &mut HashMap<String, u64>, k: &str, n: u64) {
     match m.get_mut(k) {
         Some(v) => *v += n,
         None => {
@@ -501,7 +506,7 @@ struct IssuedBy {
 /// Everything read from the activity logs, reduced.
 #[derive(Debug, Default)]
 pub struct Activity {
-    aggs: BTreeMap<String, Agg>,
+    aggs: HashMap<String, Agg>,
     issued: BTreeMap<String, IssuedBy>,
     windows: BTreeMap<(String, String), (DateTime<Utc>, DateTime<Utc>)>,
     files: BTreeMap<String, u64>,
@@ -879,9 +884,9 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Activity, String> {
     Ok(act)
 }
 
-fn capped(m: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+fn capped(m: HashMap<String, u64>) -> BTreeMap<String, u64> {
     if m.len() <= MAX_DISTINCT {
-        return m;
+        return m.into_iter().collect();
     }
     let mut by_count: Vec<(String, u64)> = m.into_iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -928,7 +933,10 @@ fn kind_of(actor_kind: &str, id: &str) -> IdentityKind {
 pub fn apply(inv: &mut Inventory, act: Activity) {
     let windows = act.windows.clone();
     let mut added = Vec::new();
-    for (id, agg) in act.aggs {
+    // Sorted, so that identities seen only in the logs are added in a stable order.
+    let mut aggs: Vec<(String, Agg)> = act.aggs.into_iter().collect();
+    aggs.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, agg) in aggs {
         let last = agg.last;
         let account = agg.account.clone().unwrap_or_default();
         let sources: Vec<ActivitySource> = agg
@@ -974,9 +982,9 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             .collect();
         let summary = ActivitySummary {
             sources,
-            services: agg.services,
-            actions: agg.actions,
-            denied_actions: agg.denied_actions,
+            services: agg.services.into_iter().collect(),
+            actions: agg.actions.into_iter().collect(),
+            denied_actions: agg.denied_actions.into_iter().collect(),
             resources: agg
                 .resources
                 .into_iter()
@@ -991,7 +999,11 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
                 .collect(),
             networks: capped(agg.networks),
             user_agents: capped(agg.agents),
-            credentials: agg.keys.clone(),
+            credentials: agg
+                .keys
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             denied: agg.denied,
             denied_peak: denied_peak(&agg.denied_minutes),
             console_sign_ins: agg.console,
