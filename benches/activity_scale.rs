@@ -3,9 +3,10 @@
 //! the same files in the same run.
 //!
 //! The events are generated here from CloudTrail's documented record fields: IAM users with
-//! long-term keys, role sessions with temporary keys (some issued by AssumeRole calls in the
-//! logs), instance-profile sessions, AWS service events, 3% denied calls, and the field set and
-//! sizes of real management events (about 1.3 KB each). Files hold 2,000 events, gzip'd, under
+//! long-term keys, role sessions with temporary keys (hourly sessions), instance-profile
+//! sessions, AWS service events, 3% denied calls, each identity calling from its own few
+//! networks with its own client (one call in fifty from anywhere), and the field set and sizes
+//! of real management events (about 1.1 KB each). Files hold 2,000 events, gzip'd, under
 //! the delivery key layout.
 //!
 //! `NHI_BENCH_EVENTS` (default 10,000,000), `NHI_BENCH_DIR` (reuse generated files),
@@ -67,9 +68,16 @@ fn record(r: &mut Rng, ix: u64) -> String {
         .unwrap()
         .format("%Y-%m-%dT%H:%M:%SZ");
     let (svc, name, read_only) = NAMES[r.below(NAMES.len() as u64) as usize];
-    let agent = AGENTS[r.below(AGENTS.len() as u64) as usize];
-    let ip = format!("198.51.{}.{}", r.below(4), r.below(250));
     let kind = r.below(100);
+    // Each identity calls from its own few networks with its own client, as workloads and
+    // pipelines do; one call in fifty comes from anywhere.
+    let who = r.below(500);
+    let agent = AGENTS[(who % AGENTS.len() as u64) as usize];
+    let ip = if r.below(50) == 0 {
+        format!("203.0.{}.{}", r.below(100), r.below(250))
+    } else {
+        format!("198.51.{}.{}", who % 4, (who * 7 + r.below(3)) % 250)
+    };
     let identity = if kind < 45 {
         let u = r.below(200);
         format!(
@@ -78,7 +86,8 @@ fn record(r: &mut Rng, ix: u64) -> String {
         )
     } else if kind < 95 {
         let role = r.below(300);
-        let session = r.below(5_000);
+        // Sessions rotate hourly: a day of them per role.
+        let session = r.below(24);
         let instance = role < 30;
         let name = if instance {
             format!("i-0{session:015x}")
