@@ -107,6 +107,34 @@ fn activity_logs_never_panic_and_errors_name_the_file() {
     });
 }
 
+// One composed event per other log format, written by this project from each provider's
+// documented field names (GitHub audit log, Graph signIn in the diagnostic-settings shape,
+// Okta LogEvent, Reports API activity); values are its own.
+const GITHUB_AUDIT: &str = r#"[{"@timestamp":1606929874512,"action":"git.push","actor":"ci-app[bot]","org":"acme","repo":"acme/api","actor_ip":"192.0.2.9","programmatic_access_type":"GitHub App server-to-server token","token_id":77,"hashed_token":"q1w2e3="},{"created_at":"2026-11-01 10:00:00.000","action":"repo.create","actor":"ann","org":"acme","programmatic_access_type":"Fine-grained personal access token","token_id":"42"}]"#;
+
+#[test]
+fn other_activity_logs_never_panic_and_errors_name_the_file() {
+    for (file, sample) in [
+        ("audit.json", GITHUB_AUDIT),
+    ] {
+        // The composed sample itself is read whole.
+        let a = nhi_audit::activity::read_one(file, sample.as_bytes().to_vec())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(a.events(), 2, "{file}");
+        run(
+            150,
+            mutated(sample),
+            |text| match nhi_audit::activity::read_one(file, text.as_bytes().to_vec()) {
+                Ok(a) => {
+                    let mut inv = nhi_audit::model::Inventory::default();
+                    nhi_audit::activity::apply(&mut inv, a);
+                }
+                Err(e) => names(&e, file),
+            },
+        );
+    }
+}
+
 #[test]
 fn credential_reports_never_panic_and_errors_name_the_file() {
     run(300, mutated(CSV), |text| {

@@ -1,0 +1,182 @@
+//! `nhi scan --activity` on the other providers' logs: GitHub organisation audit log, Entra ID
+//! sign-ins, Okta System Log and Google Workspace Reports API activities. The real samples are
+//! read in place from ../shared/data/activity; the `*.tests.jsonl` rule-test files there wrap
+//! each event (`{"rule_file",…,"log"}`), so their `log` values are written to a temporary
+//! JSON Lines file first (the parsers read the providers' shapes, not that wrapper). Broken
+//! records are composed here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::*;
+
+fn scan(args: &[&str]) -> (Run, Value) {
+    let mut all = vec![
+        "scan",
+        "-f",
+        "json",
+        "--as-of",
+        "2026-01-01",
+        "--fail-on",
+        "never",
+    ];
+    all.extend_from_slice(args);
+    let r = nhi(&all);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {r:?}"));
+    (r, v)
+}
+
+/// The `log` values of a rule-test file, as JSON Lines in `dir`, plus `extra` lines.
+fn logs_of(rel: &str, dir: &Path, extra: &[&str]) -> PathBuf {
+    let text = std::fs::read_to_string(shared(rel)).unwrap();
+    let name = Path::new(rel).file_name().unwrap().to_string_lossy();
+    let out = dir.join(name.replace(".tests.jsonl", ".jsonl"));
+    let mut f = std::fs::File::create(&out).unwrap();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let t: Value = serde_json::from_str(line).unwrap();
+        writeln!(f, "{}", t["log"]).unwrap();
+    }
+    for e in extra {
+        writeln!(f, "{e}").unwrap();
+    }
+    out
+}
+
+fn activity_read(v: &Value) -> String {
+    v["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "activity")
+        .map(|c| c["read"].to_string())
+        .unwrap_or_default()
+}
+
+fn activity_gaps(v: &Value) -> String {
+    v["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "activity")
+        .map(|c| c["gaps"].to_string())
+        .unwrap_or_default()
+}
+
+fn identity<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no identity {id}: {}", v["identities"]))
+}
+
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn github_audit_events_join_app_bots_to_their_installation() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = logs_of(
+        "activity/github-audit/panther-analysis/GitHub.Audit.tests.jsonl",
+        dir.path(),
+        &[],
+    );
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    // 36 of the 107 rule-test events carry no usable time: each is a gap naming its line.
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let read = activity_read(&v);
+    assert!(read.contains("71 event(s) from 1 file(s)"), "{read}");
+    assert!(
+        read.contains("69 by callers that are not identities"),
+        "{read}"
+    );
+    let gaps = activity_gaps(&v);
+    assert!(
+        gaps.contains("GitHub.Audit.jsonl:47: no @timestamp or created_at"),
+        "{gaps}"
+    );
+    // `github-actions[bot]` with a server-to-server token: the App's installation.
+    let bot = identity(&v, "github:YourCompany/installation/github-actions");
+    let a = &bot["activity"];
+    assert_eq!(a["sources"][0]["source"], "github-audit");
+    assert_eq!(a["sources"][0]["events"], 1);
+    assert_eq!(a["actions"]["github:workflows.created_workflow_run"], 1);
+    assert_eq!(bot["attributes"]["observed_only"], true);
+    identity(&v, "github:my-org/installation/secret-scanning");
+
+    // The REST `GET /orgs/{org}/audit-log` example: people only, counted, none joined.
+    let (r, v) = scan(&[
+        "--activity",
+        shared("activity/github-audit/rest-api-description/audit-log-example.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = activity_read(&v);
+    assert!(
+        read.contains("3 event(s) from 1 file(s); 3 by callers"),
+        "{read}"
+    );
+}
+
+#[test]
+fn a_github_audit_event_with_a_bad_time_names_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.json");
+    std::fs::write(
+        &log,
+        r#"[{"@timestamp": 1606929874512, "action": "git.push", "actor": "ci-app[bot]", "org": "acme", "repo": "acme/api", "actor_ip": "192.0.2.9"},
+            {"@timestamp": "tomorrow", "action": "repo.create", "actor": "ann", "org": "acme"}]"#,
+    )
+    .unwrap();
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let gaps = activity_gaps(&v);
+    assert!(gaps.contains("audit.json [1]: time"), "{gaps}");
+    let bot = identity(&v, "github:acme/installation/ci-app");
+    assert_eq!(bot["activity"]["networks"]["192.0.2.9"], 1);
+}
+
+/// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
+/// whole document).
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn each_sample_is_claimed_by_exactly_one_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = [
+        (
+            logs_of(
+                "activity/github-audit/panther-analysis/GitHub.Audit.tests.jsonl",
+                dir.path(),
+                &[],
+            ),
+            "github-audit",
+        ),
+        (
+            shared("activity/github-audit/rest-api-description/audit-log-example.json"),
+            "github-audit",
+        ),
+        (
+            shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
+            "cloudtrail",
+        ),
+    ];
+    for (path, want) in samples {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let docs: Vec<Value> = match serde_json::from_str(&text) {
+            Ok(v) => vec![v],
+            Err(_) => text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect(),
+        };
+        let claimed: Vec<&str> = nhi_audit::activity::FORMATS
+            .iter()
+            .filter(|f| docs.iter().any(|d| (f.recognises)(d)))
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(claimed, [want], "{}", path.display());
+    }
+}
