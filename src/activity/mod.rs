@@ -9,6 +9,7 @@
 //! the rules can report them.
 
 pub mod cloudtrail;
+pub mod entra_signin;
 pub mod github_audit;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
@@ -27,6 +28,7 @@ pub struct LogFormat {
 pub static FORMATS: &[&LogFormat] = &[
     &cloudtrail::FORMAT,
     &github_audit::FORMAT,
+    &entra_signin::FORMAT,
 ];
 
 use std::collections::BTreeMap;

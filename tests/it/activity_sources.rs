@@ -138,6 +138,50 @@ fn a_github_audit_event_with_a_bad_time_names_its_position() {
     assert_eq!(bot["activity"]["networks"]["192.0.2.9"], 1);
 }
 
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn entra_service_principal_sign_ins_join_with_their_key_and_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = logs_of(
+        "activity/entra-signin/panther-analysis/Azure.Audit.tests.jsonl",
+        dir.path(),
+        &[
+            r#"{"time": "not a time", "category": "ServicePrincipalSignInLogs", "properties": {"servicePrincipalId": "x"}}"#,
+        ],
+    );
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    // 27 sign-ins (audit and policy records beside them are not sign-ins), 9 of them by
+    // the two service principals.
+    let read = activity_read(&v);
+    assert!(
+        read.contains("27 event(s) from 1 file(s); 18 by callers"),
+        "{read}"
+    );
+    assert!(
+        activity_gaps(&v).contains("Azure.Audit.jsonl:49: time `"),
+        "{}",
+        activity_gaps(&v)
+    );
+    let good = identity(
+        &v,
+        "entra-id:85e54ec3-85ee-4b03-9e3b-863075eb9b62:service-principal/4b6986ec-c49c-40c0-89ce-b2ac51213e39",
+    );
+    let a = &good["activity"];
+    assert_eq!(a["sources"][0]["events"], 2);
+    assert_eq!(a["networks"]["12.12.12.12"], 2);
+    assert_eq!(
+        a["credentials"]["2afc776a-4e79-4588-b2ad-f62c94d6bea8"]["events"],
+        2
+    );
+    // `some-service-principal` failing with an invalid client secret (7000215) seven times.
+    let failing = identity(
+        &v,
+        "entra-id:a2aa49aa-2c0c-49d2-af87-f402c421df0b:service-principal/b1c34143-e405-4058-8e29-84596ad737b8",
+    );
+    assert_eq!(failing["activity"]["sources"][0]["events"], 7);
+}
+
 /// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
 /// whole document).
 #[test]
@@ -156,6 +200,14 @@ fn each_sample_is_claimed_by_exactly_one_format() {
         (
             shared("activity/github-audit/rest-api-description/audit-log-example.json"),
             "github-audit",
+        ),
+        (
+            logs_of(
+                "activity/entra-signin/panther-analysis/Azure.Audit.tests.jsonl",
+                dir.path(),
+                &[],
+            ),
+            "entra-signin",
         ),
         (
             shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
