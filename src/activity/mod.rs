@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 pub mod entra_signin;
 pub mod github_audit;
+pub mod okta_system_log;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
 pub struct LogFormat {
@@ -29,6 +30,7 @@ pub static FORMATS: &[&LogFormat] = &[
     &cloudtrail::FORMAT,
     &github_audit::FORMAT,
     &entra_signin::FORMAT,
+    &okta_system_log::FORMAT,
 ];
 
 use std::collections::BTreeMap;
@@ -989,3 +991,49 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
     });
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Credential, CredentialKind};
+
+    // An Okta System Log event composed from the documented LogEvent fields: the log does not
+    // name the org, so the token joins the one discovered token with that id, and its
+    // credential (fingerprint `token ID`) gets its last use.
+    #[test]
+    fn saas_ids_join_across_account_spellings_and_handles_match_fingerprints() {
+        let id = "okta:example.okta.com:access-token/00Tabc";
+        let mut inv = Inventory::default();
+        inv.identities.push(Identity::new(
+            id.into(),
+            Provider::Saas,
+            IdentityKind::AccessToken,
+            "ci token".into(),
+        ));
+        inv.credentials.push(Credential {
+            id: format!("{id}#token-00Tabc"),
+            identity: id.into(),
+            kind: CredentialKind::Token,
+            fingerprint: "token 00Tabc".into(),
+            active: true,
+            created: None,
+            last_used: None,
+            last_used_service: None,
+            last_used_region: None,
+            expires: None,
+            last_used_known: false,
+        });
+        let line = r#"{"published": "2024-05-02T18:46:21Z", "eventType": "user.lifecycle.create",
+            "actor": {"id": "00u1", "type": "User"}, "uuid": "u1",
+            "transaction": {"detail": {"requestApiTokenId": "00Tabc"}}}"#;
+        let act = read_one("okta.json", line.as_bytes().to_vec()).unwrap();
+        apply(&mut inv, act);
+        assert_eq!(inv.identities.len(), 1, "joined, not observed-only");
+        let i = inv.identities.first().unwrap();
+        assert_eq!(
+            i.activity.as_ref().unwrap().sources.first().unwrap().events,
+            1
+        );
+        let c = inv.credentials.first().unwrap();
+        assert!(c.last_used_known && c.last_used.is_some());
+    }
+}

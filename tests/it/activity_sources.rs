@@ -182,6 +182,46 @@ fn entra_service_principal_sign_ins_join_with_their_key_and_network() {
     assert_eq!(failing["activity"]["sources"][0]["events"], 7);
 }
 
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn okta_api_token_requests_join_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = logs_of(
+        "activity/okta/panther-analysis/Okta.SystemLog.tests.jsonl",
+        dir.path(),
+        &[],
+    );
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let read = activity_read(&v);
+    assert!(
+        read.contains("69 event(s) from 1 file(s); 63 by callers"),
+        "{read}"
+    );
+    assert!(
+        activity_gaps(&v).contains("Okta.SystemLog.jsonl:41: published `"),
+        "{}",
+        activity_gaps(&v)
+    );
+    // `transaction.detail.requestApiTokenId` 00T1bjatrp6Nl1dOc5d7: three rate-limit warnings.
+    let token = identity(&v, "okta:unknown:access-token/00T1bjatrp6Nl1dOc5d7");
+    let a = &token["activity"];
+    assert_eq!(a["sources"][0]["events"], 3);
+    assert_eq!(a["networks"]["11.22.33.44"], 3);
+    assert_eq!(a["actions"]["okta:system.org.rate_limit.warning"], 3);
+    assert_eq!(a["credentials"]["00T1bjatrp6Nl1dOc5d7"]["events"], 3);
+
+    // The System Log API example (`GET /api/v1/logs`, a JSON array): one person's sign-in.
+    let (r, v) = scan(&[
+        "--activity",
+        shared("activity/okta/okta-openapi-spec/ListLogs.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(activity_read(&v).contains("1 event(s) from 1 file(s); 1 by callers"));
+}
+
 /// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
 /// whole document).
 #[test]
@@ -208,6 +248,28 @@ fn each_sample_is_claimed_by_exactly_one_format() {
                 &[],
             ),
             "entra-signin",
+        ),
+        (
+            logs_of(
+                "activity/okta/panther-analysis/Okta.SystemLog.tests.jsonl",
+                dir.path(),
+                &[],
+            ),
+            "okta-system-log",
+        ),
+        (
+            shared("activity/okta/okta-openapi-spec/ListLogs.json"),
+            "okta-system-log",
+        ),
+        (
+            shared("activity/okta/okta-openapi-spec/ListLogsWithAdditionalSecurityContext.json"),
+            "okta-system-log",
+        ),
+        (
+            shared(
+                "activity/okta/panther-analysis/scenarios/okta-add-administrator__brute_force_logins.jsonl",
+            ),
+            "okta-system-log",
         ),
         (
             shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
