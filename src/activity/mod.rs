@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 pub mod entra_signin;
 pub mod github_audit;
+pub mod google_workspace;
 pub mod okta_system_log;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
@@ -31,6 +32,7 @@ pub static FORMATS: &[&LogFormat] = &[
     &github_audit::FORMAT,
     &entra_signin::FORMAT,
     &okta_system_log::FORMAT,
+    &google_workspace::FORMAT,
 ];
 
 use std::collections::BTreeMap;

@@ -222,6 +222,38 @@ fn okta_api_token_requests_join_the_token() {
     assert!(activity_read(&v).contains("1 event(s) from 1 file(s); 1 by callers"));
 }
 
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn google_token_events_join_the_users_oauth_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = logs_of(
+        "activity/google-workspace/panther-analysis/GSuite.ActivityEvent.tests.jsonl",
+        dir.path(),
+        &[],
+    );
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let read = activity_read(&v);
+    assert!(
+        read.contains("94 event(s) from 1 file(s); 91 by callers"),
+        "{read}"
+    );
+    assert!(
+        activity_gaps(&v).contains("GSuite.ActivityEvent.jsonl:23: no id.time"),
+        "{}",
+        activity_gaps(&v)
+    );
+    // Three `token` `authorize` events by user 123456789012345678901 for one client.
+    let grant = identity(
+        &v,
+        "google-workspace:example.com:oauth-grant/123456789012345678901:123456789012-abcdefghijklmnopqrstuvwxyz123456.apps.googleusercontent.com",
+    );
+    let a = &grant["activity"];
+    assert_eq!(a["sources"][0]["events"], 3);
+    assert_eq!(a["networks"]["192.0.2.1"], 3);
+    assert_eq!(a["actions"]["google:token.authorize"], 3);
+}
+
 /// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
 /// whole document).
 #[test]
@@ -270,6 +302,20 @@ fn each_sample_is_claimed_by_exactly_one_format() {
                 "activity/okta/panther-analysis/scenarios/okta-add-administrator__brute_force_logins.jsonl",
             ),
             "okta-system-log",
+        ),
+        (
+            logs_of(
+                "activity/google-workspace/panther-analysis/GSuite.ActivityEvent.tests.jsonl",
+                dir.path(),
+                &[],
+            ),
+            "google-workspace",
+        ),
+        (
+            shared(
+                "activity/google-workspace/panther-analysis/scenarios/gsuite-sensitive-files__shared_files.jsonl",
+            ),
+            "google-workspace",
         ),
         (
             shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
