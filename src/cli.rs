@@ -68,8 +68,10 @@ pub struct ScanArgs {
     pub aws_evidence: Vec<PathBuf>,
 
     /// Activity logs: a file or directory of CloudTrail logs (the S3 delivery's gzip objects,
-    /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content.
-    /// Each event is joined to the identity and credential that acted. Repeatable.
+    /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), GitHub organisation audit
+    /// logs, Entra ID sign-in logs, Okta System Log events or Google Workspace Reports API
+    /// activities, recognised by content. Each event is joined to the identity and credential
+    /// that acted. Repeatable.
     #[arg(long = "activity", value_name = "PATH", help_heading = "Sources")]
     pub activity: Vec<PathBuf>,
 
