@@ -69,8 +69,8 @@ pub struct ScanArgs {
 
     /// Activity logs: a file or directory of CloudTrail logs (the S3 delivery's gzip objects,
     /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), GitHub organisation audit
-    /// logs, Entra ID sign-in logs, Okta System Log events or Google Workspace Reports API
-    /// activities, recognised by content. Each event is joined to the identity and credential
+    /// logs, Entra ID sign-in logs, Okta System Log events, Google Workspace Reports API
+    /// activities or Slack audit logs, recognised by content. Each event is joined to the identity and credential
     /// that acted. Repeatable.
     #[arg(long = "activity", value_name = "PATH", help_heading = "Sources")]
     pub activity: Vec<PathBuf>,

@@ -13,6 +13,7 @@ pub mod entra_signin;
 pub mod github_audit;
 pub mod google_workspace;
 pub mod okta_system_log;
+pub mod slack_audit;
 
 /// An activity-log format: how to recognise its documents and turn one into events.
 pub struct LogFormat {
@@ -33,6 +34,7 @@ pub static FORMATS: &[&LogFormat] = &[
     &entra_signin::FORMAT,
     &okta_system_log::FORMAT,
     &google_workspace::FORMAT,
+    &slack_audit::FORMAT,
 ];
 
 use std::collections::BTreeMap;

@@ -254,6 +254,50 @@ fn google_token_events_join_the_users_oauth_grant() {
     assert_eq!(a["actions"]["google:token.authorize"], 3);
 }
 
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn slack_audit_entries_are_read_and_app_actors_join_their_app() {
+    let dir = tempfile::tempdir().unwrap();
+    // No public sample has an app actor (SOURCES.md): one is composed from the documented
+    // entry fields and appended, beside one with a bad date.
+    let log = logs_of(
+        "activity/slack/panther-analysis/Slack.AuditLogs.tests.jsonl",
+        dir.path(),
+        &[
+            r#"{"date_create": 1700000000, "action": "file_downloaded", "actor": {"type": "app", "app": {"id": "A0EXPORT1", "name": "exporter"}}, "entity": {"type": "file", "file": {"id": "F1", "name": "q3.xlsx"}}, "context": {"location": {"type": "enterprise", "id": "E0ACME"}, "ip_address": "192.0.2.5", "ua": "python-slack-sdk/3"}}"#,
+            r#"{"date_create": "someday", "action": "user_login", "actor": {"type": "user"}}"#,
+        ],
+    );
+    let (r, v) = scan(&["--activity", log.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    // 34 of the 66 rule-test entries carry a date; every actor there is a person.
+    let read = activity_read(&v);
+    assert!(
+        read.contains("35 event(s) from 1 file(s); 34 by callers"),
+        "{read}"
+    );
+    // The 32 undated entries and the bad date: 33 gaps, the first five named with their line.
+    let gaps = activity_gaps(&v);
+    assert!(
+        gaps.contains("33 unusable record(s)")
+            && gaps.contains("Slack.AuditLogs.jsonl:16: no date_create"),
+        "{gaps}"
+    );
+    let app = identity(&v, "slack:E0ACME:app/A0EXPORT1");
+    assert_eq!(app["activity"]["networks"]["192.0.2.5"], 1);
+    assert_eq!(app["activity"]["actions"]["slack:file_downloaded"], 1);
+
+    // The SDK's response fixture (`{"entries":[…]}`): two people's logins.
+    let (r, v) = scan(&[
+        "--activity",
+        shared("activity/slack/python-slack-sdk/audit_logs_response_test_logs.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(activity_read(&v).contains("2 event(s) from 1 file(s); 2 by callers"));
+}
+
 /// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
 /// whole document).
 #[test]
@@ -316,6 +360,18 @@ fn each_sample_is_claimed_by_exactly_one_format() {
                 "activity/google-workspace/panther-analysis/scenarios/gsuite-sensitive-files__shared_files.jsonl",
             ),
             "google-workspace",
+        ),
+        (
+            logs_of(
+                "activity/slack/panther-analysis/Slack.AuditLogs.tests.jsonl",
+                dir.path(),
+                &[],
+            ),
+            "slack-audit",
+        ),
+        (
+            shared("activity/slack/python-slack-sdk/audit_logs_response_test_logs.json"),
+            "slack-audit",
         ),
         (
             shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
