@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 pub mod entra_signin;
 pub mod github_audit;
+pub mod gitlab_audit;
 pub mod google_workspace;
 pub mod okta_system_log;
 pub mod slack_audit;
@@ -35,6 +36,7 @@ pub static FORMATS: &[&LogFormat] = &[
     &okta_system_log::FORMAT,
     &google_workspace::FORMAT,
     &slack_audit::FORMAT,
+    &gitlab_audit::FORMAT,
 ];
 
 use std::collections::BTreeMap;

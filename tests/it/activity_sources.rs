@@ -298,6 +298,47 @@ fn slack_audit_entries_are_read_and_app_actors_join_their_app() {
     assert!(activity_read(&v).contains("2 event(s) from 1 file(s); 2 by callers"));
 }
 
+/// GitLab's documented example responses: read and counted (the connector's identities are
+/// tokens, which audit events do not name), with a window per top-level group.
+#[test]
+#[cfg_attr(not(any(nhi_ci, nhi_shared_data)), ignore = "reads ../shared/data")]
+fn gitlab_audit_events_are_read_with_a_window_per_group() {
+    let (r, v) = scan(&[
+        "--activity",
+        shared("activity/gitlab/gitlab-docs/instance_audit_events.json")
+            .to_str()
+            .unwrap(),
+        "--activity",
+        shared("activity/gitlab/gitlab-docs/group_audit_events.json")
+            .to_str()
+            .unwrap(),
+        "--activity",
+        shared("activity/gitlab/gitlab-docs/project_audit_events.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = activity_read(&v);
+    assert!(
+        read.contains("8 event(s) from 3 file(s); 8 by callers"),
+        "{read}"
+    );
+    let cov = v["coverage"].to_string();
+    assert!(cov.contains("activity:gitlab-audit:flightjs"), "{cov}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("audit.json");
+    std::fs::write(
+        &bad,
+        r#"[{"author_id": 1, "entity_type": "Group", "details": {"add": "group"}, "created_at": "2019-08-27T18:36:44.162Z"},
+            {"author_id": 1, "entity_type": "Group", "details": {}, "created_at": "yesterday"}]"#,
+    )
+    .unwrap();
+    let (r, v) = scan(&["--activity", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(activity_gaps(&v).contains("audit.json [1]: created_at"));
+}
+
 /// Every sample is recognised by exactly one format (each line of a JSON Lines file, or the
 /// whole document).
 #[test]
@@ -372,6 +413,14 @@ fn each_sample_is_claimed_by_exactly_one_format() {
         (
             shared("activity/slack/python-slack-sdk/audit_logs_response_test_logs.json"),
             "slack-audit",
+        ),
+        (
+            shared("activity/gitlab/gitlab-docs/instance_audit_events.json"),
+            "gitlab-audit",
+        ),
+        (
+            shared("activity/gitlab/gitlab-docs/project_audit_events.json"),
+            "gitlab-audit",
         ),
         (
             shared("activity/cloudtrail/aws-cli/lookup-events-1.json"),
