@@ -36,7 +36,7 @@ set edit:completion:arg-completer[nhi] = {|@words|
         }
         &'nhi;scan'= {
             cand --aws-evidence 'AWS evidence: a file or directory of `aws iam get-account-authorization-details` output and credential reports (CSV or get-credential-report JSON). Repeatable'
-            cand --activity 'Activity logs: a file or directory of CloudTrail logs (the S3 delivery''s gzip objects, JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content. Each event is joined to the identity and credential that acted. Repeatable'
+            cand --activity 'Activity logs: a file or directory of CloudTrail logs (the S3 delivery''s gzip objects, JSON, JSON Lines, or `aws cloudtrail lookup-events` output), GitHub organisation audit logs, Entra ID sign-in logs, Okta System Log events, Google Workspace Reports API activities, Slack audit logs or GitLab audit events, recognised by content. Each event is joined to the identity and credential that acted. Repeatable'
             cand --aws-profile 'Use this profile of the shared AWS config instead of the default chain'
             cand --aws-role-arn 'Scan the account behind this role, through STS AssumeRole. Repeatable. Alone, only these accounts are scanned; with --aws, these as well'
             cand --repo 'Scan a repository (or any directory) for leaked credentials. Repeatable'

@@ -72,8 +72,10 @@ pub struct ScanArgs {
     pub aws_evidence: Vec<PathBuf>,
 
     /// Activity logs: a file or directory of CloudTrail logs (the S3 delivery's gzip objects,
-    /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), recognised by content.
-    /// Each event is joined to the identity and credential that acted. Repeatable.
+    /// JSON, JSON Lines, or `aws cloudtrail lookup-events` output), GitHub organisation audit
+    /// logs, Entra ID sign-in logs, Okta System Log events, Google Workspace Reports API
+    /// activities, Slack audit logs or GitLab audit events, recognised by content. Each event is joined to the identity and credential
+    /// that acted. Repeatable.
     #[arg(long = "activity", value_name = "PATH", help_heading = "Sources")]
     pub activity: Vec<PathBuf>,
 

@@ -9,7 +9,13 @@
 //! the rules can report them.
 
 pub mod cloudtrail;
+pub mod entra_signin;
+pub mod github_audit;
+pub mod gitlab_audit;
+pub mod google_workspace;
+pub mod okta_system_log;
 pub mod policy;
+pub mod slack_audit;
 pub mod trail;
 
 /// Where a format's readers put what they read: each event, or the error that made a record
@@ -32,7 +38,15 @@ pub struct LogFormat {
 }
 
 /// Every format `--activity` reads. Adding one: a file in this directory and one line here.
-pub static FORMATS: &[&LogFormat] = &[&cloudtrail::FORMAT];
+pub static FORMATS: &[&LogFormat] = &[
+    &cloudtrail::FORMAT,
+    &github_audit::FORMAT,
+    &entra_signin::FORMAT,
+    &okta_system_log::FORMAT,
+    &google_workspace::FORMAT,
+    &slack_audit::FORMAT,
+    &gitlab_audit::FORMAT,
+];
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -141,6 +155,75 @@ pub fn identity_of(a: &Actor) -> Option<String> {
     }
     Some(crate::connector::aws::identity_id(&account, arn))
 }
+
+/// The non-empty string at `path` in `v`.
+pub fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_str().filter(|s| !s.is_empty())
+}
+
+/// [`text`], owned.
+pub fn owned(v: &Value, path: &[&str]) -> Option<String> {
+    text(v, path).map(str::to_string)
+}
+
+/// A scalar at `path` as text: a string, or a number printed (ids logs give as numbers).
+pub fn scalar(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    match cur {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The value at `path`, each key matched in any letter case when not found as spelt
+/// (exports lower-case keys: `tenantid`, `debugcontext`).
+pub fn get_ci<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut cur = v;
+    for key in path {
+        cur = match cur.get(key) {
+            Some(x) => x,
+            None => cur
+                .as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, x)| x)?,
+        };
+    }
+    Some(cur)
+}
+
+/// [`get_ci`] as a non-empty string, owned.
+pub fn text_ci(v: &Value, path: &[&str]) -> Option<String> {
+    get_ci(v, path)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A time given as a provider timestamp string or as milliseconds since the epoch.
+pub fn time_of(v: &Value) -> Option<DateTime<Utc>> {
+    match v {
+        Value::String(s) => crate::time::parse_time(s),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .and_then(DateTime::from_timestamp_millis),
+        _ => None,
+    }
+}
+
+/// The account segment of a SaaS identity id when the log does not name the connector's
+/// account (`okta:unknown:app/0oa…`): [`apply`] joins such an id to the one inventory
+/// identity with the same connector, kind and local id.
+pub const UNKNOWN_ACCOUNT: &str = "unknown";
 
 /// Whether an error code means the call was denied.
 pub fn is_denied(code: &str) -> bool {
@@ -927,6 +1010,28 @@ fn kind_of(actor_kind: &str, id: &str) -> IdentityKind {
     }
 }
 
+/// The inventory id a logged SaaS identity id (`CONNECTOR:ACCOUNT:KIND/LOCAL`) stands for:
+/// itself when discovery has it, else the one identity of the same connector, kind and local
+/// id in another spelling of the account (a tenant's domain where the log gives its GUID, or
+/// an account the log does not name, [`UNKNOWN_ACCOUNT`]).
+fn resolve(inv: &Inventory, id: String, provider: Option<Provider>) -> String {
+    if provider != Some(Provider::Saas) || inv.identities.iter().any(|i| i.id == id) {
+        return id;
+    }
+    let mut parts = id.splitn(3, ':');
+    let (Some(connector), Some(_), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return id;
+    };
+    let mut same = inv.identities.iter().filter(|i| {
+        let mut p = i.id.splitn(3, ':');
+        p.next() == Some(connector) && p.next().is_some() && p.next() == Some(rest)
+    });
+    match (same.next(), same.next()) {
+        (Some(one), None) => one.id.clone(),
+        _ => id,
+    }
+}
+
 /// Joins the activity to the inventory: each identity gets its summary (added as
 /// observed-only when discovery never saw it), `last_used` moves forward where the events are
 /// newer, credentials get their last use, and coverage records what was read and the window.
@@ -1010,6 +1115,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
             assumed_by: agg.assumed_by,
             sessions,
         };
+        let id = resolve(inv, id, agg.provider);
         let ix = match inv.identities.iter().position(|i| i.id == id) {
             Some(ix) => ix,
             None => {
@@ -1040,7 +1146,14 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
         i.last_used = max_t(i.last_used, last);
         i.activity = Some(summary);
         for c in inv.credentials.iter_mut().filter(|c| c.identity == id) {
-            if let Some(u) = agg.keys.get(&c.fingerprint).or_else(|| agg.keys.get(&c.id)) {
+            // A declarative connector's fingerprint is `KIND HANDLE`; logs name the handle.
+            let handle = c.fingerprint.split_once(' ').map(|(_, h)| h);
+            if let Some(u) = agg
+                .keys
+                .get(&c.fingerprint)
+                .or_else(|| agg.keys.get(&c.id))
+                .or_else(|| handle.and_then(|h| agg.keys.get(h)))
+            {
                 c.last_used = max_t(c.last_used, Some(u.last_used));
                 c.last_used_known = true;
             }
@@ -1089,7 +1202,7 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
     }
     let mut summary = Coverage::new("activity");
     summary.read.push(format!(
-        "{} event(s) from {} file(s); {} by AWS services or other non-identities; {} identit{} seen only in the logs",
+        "{} event(s) from {} file(s); {} by callers that are not identities (AWS services, people); {} identit{} seen only in the logs",
         act.events,
         act.files.values().sum::<u64>(),
         act.unattributed,
@@ -1124,4 +1237,51 @@ pub fn apply(inv: &mut Inventory, act: Activity) {
         connector: "activity".into(),
         locations: act.locations,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Credential, CredentialKind};
+
+    // An Okta System Log event composed from the documented LogEvent fields: the log does not
+    // name the org, so the token joins the one discovered token with that id, and its
+    // credential (fingerprint `token ID`) gets its last use.
+    #[test]
+    fn saas_ids_join_across_account_spellings_and_handles_match_fingerprints() {
+        let id = "okta:example.okta.com:access-token/00Tabc";
+        let mut inv = Inventory::default();
+        inv.identities.push(Identity::new(
+            id.into(),
+            Provider::Saas,
+            IdentityKind::AccessToken,
+            "ci token".into(),
+        ));
+        inv.credentials.push(Credential {
+            id: format!("{id}#token-00Tabc"),
+            identity: id.into(),
+            kind: CredentialKind::Token,
+            fingerprint: "token 00Tabc".into(),
+            active: true,
+            created: None,
+            last_used: None,
+            last_used_service: None,
+            last_used_region: None,
+            expires: None,
+            last_used_known: false,
+        });
+        let line = r#"{"published": "2024-05-02T18:46:21Z", "eventType": "user.lifecycle.create",
+            "actor": {"id": "00u1", "type": "User"}, "uuid": "u1",
+            "transaction": {"detail": {"requestApiTokenId": "00Tabc"}}}"#;
+        let act = read_one("okta.json", line.as_bytes().to_vec()).unwrap();
+        apply(&mut inv, act);
+        assert_eq!(inv.identities.len(), 1, "joined, not observed-only");
+        let i = inv.identities.first().unwrap();
+        assert_eq!(
+            i.activity.as_ref().unwrap().sources.first().unwrap().events,
+            1
+        );
+        let c = inv.credentials.first().unwrap();
+        assert!(c.last_used_known && c.last_used.is_some());
+    }
 }

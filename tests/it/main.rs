@@ -1,6 +1,7 @@
 //! The one integration-test binary: commands run end to end on real evidence.
 
 mod activity;
+mod activity_sources;
 mod aws_live;
 mod bad_input;
 mod cli;

@@ -107,6 +107,45 @@ fn activity_logs_never_panic_and_errors_name_the_file() {
     });
 }
 
+// One composed event per other log format, written by this project from each provider's
+// documented field names (GitHub audit log, Graph signIn in the diagnostic-settings shape,
+// Okta LogEvent, Reports API activity, Slack audit entry, GitLab audit event); values are
+// its own.
+const GITHUB_AUDIT: &str = r#"[{"@timestamp":1606929874512,"action":"git.push","actor":"ci-app[bot]","org":"acme","repo":"acme/api","actor_ip":"192.0.2.9","programmatic_access_type":"GitHub App server-to-server token","token_id":77,"hashed_token":"q1w2e3="},{"created_at":"2026-11-01 10:00:00.000","action":"repo.create","actor":"ann","org":"acme","programmatic_access_type":"Fine-grained personal access token","token_id":"42"}]"#;
+const ENTRA_SIGNIN: &str = r#"{"records":[{"time":"2026-11-01T10:00:00Z","category":"ServicePrincipalSignInLogs","tenantId":"11111111-2222-3333-4444-555555555555","properties":{"createdDateTime":"2026-11-01T10:00:00Z","appId":"app-1","servicePrincipalId":"sp-1","servicePrincipalName":"etl","ipAddress":"192.0.2.7","servicePrincipalCredentialKeyId":"key-1","status":{"errorCode":7000215},"resourceDisplayName":"Microsoft Graph"}},{"time":"2026-11-01T11:00:00Z","category":"SignInLogs","properties":{"createdDateTime":"2026-11-01T11:00:00Z","appId":"app-2","userPrincipalName":"a@example.com","ipAddress":"192.0.2.8","isInteractive":true,"status":{"errorCode":0}}}]}"#;
+const OKTA_LOG: &str = r#"[{"published":"2026-11-01T10:00:00.000Z","eventType":"user.lifecycle.create","uuid":"u-1","actor":{"id":"00u1","type":"User","alternateId":"admin@example.com"},"client":{"ipAddress":"192.0.2.3","userAgent":{"rawUserAgent":"okta-sdk-go/2"}},"outcome":{"result":"SUCCESS"},"target":[{"id":"00u2","type":"User"}],"transaction":{"type":"WEB","id":"t1","detail":{"requestApiTokenId":"00Tabc"}}},{"published":"2026-11-01T10:05:00.000Z","eventType":"app.oauth2.as.token.grant.access_token","uuid":"u-2","actor":{"id":"0oa9","type":"PublicClientApp"},"outcome":{"result":"FAILURE","reason":"invalid_client"}}]"#;
+const GOOGLE_ACTIVITIES: &str = r#"{"kind":"admin#reports#activities","items":[{"kind":"admin#reports#activity","id":{"time":"2026-11-01T10:00:00.000Z","applicationName":"token","customerId":"C1","uniqueQualifier":"1"},"actor":{"email":"ann@example.com","profileId":"1001","callerType":"USER"},"ipAddress":"192.0.2.4","events":[{"type":"auth","name":"authorize","parameters":[{"name":"client_id","value":"42.apps.googleusercontent.com"},{"name":"app_name","value":"Reporter"},{"name":"scope","multiValue":["https://www.googleapis.com/auth/drive"]}]}]},{"kind":"admin#reports#activity","id":{"time":"2026-11-01T11:00:00.000Z","applicationName":"login"},"actor":{"email":"ann@example.com"},"events":[{"type":"login","name":"login_success"}]}]}"#;
+const SLACK_AUDIT: &str = r#"{"entries":[{"id":"e-1","date_create":1700000000,"action":"file_downloaded","actor":{"type":"app","app":{"id":"A0123","name":"exporter"}},"entity":{"type":"file","file":{"id":"F1","name":"q3.xlsx"}},"context":{"location":{"type":"enterprise","id":"E1"},"ip_address":"192.0.2.5","ua":"python-slack-sdk/3"}},{"id":"e-2","date_create":1700000060,"action":"user_login","actor":{"type":"user","user":{"id":"W1","email":"a@example.com"}},"context":{"ip_address":"192.0.2.6","ua":"Mozilla/5.0"}}],"response_metadata":{"next_cursor":""}}"#;
+const GITLAB_AUDIT: &str = r#"[{"id":1,"author_id":7,"entity_id":6,"entity_type":"Project","details":{"custom_message":"Project archived","author_name":"ci bot","author_class":"User","ip_address":"192.0.2.3","entity_path":"acme/api","target_details":"acme/api"},"created_at":"2026-11-01T10:00:00.000Z"},{"id":2,"author_id":7,"entity_id":60,"entity_type":"Group","event_type":"group_created","details":{"add":"group","entity_path":"acme"},"ip_address":"192.0.2.3","created_at":"2026-11-01T10:05:00.000Z"}]"#;
+
+#[test]
+fn other_activity_logs_never_panic_and_errors_name_the_file() {
+    for (file, sample) in [
+        ("audit.json", GITHUB_AUDIT),
+        ("signins.json", ENTRA_SIGNIN),
+        ("okta.json", OKTA_LOG),
+        ("google.json", GOOGLE_ACTIVITIES),
+        ("slack.json", SLACK_AUDIT),
+        ("gitlab.json", GITLAB_AUDIT),
+    ] {
+        // The composed sample itself is read whole.
+        let a = nhi_audit::activity::read_one(file, sample.as_bytes().to_vec())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(a.events(), 2, "{file}");
+        run(
+            150,
+            mutated(sample),
+            |text| match nhi_audit::activity::read_one(file, text.as_bytes().to_vec()) {
+                Ok(a) => {
+                    let mut inv = nhi_audit::model::Inventory::default();
+                    nhi_audit::activity::apply(&mut inv, a);
+                }
+                Err(e) => names(&e, file),
+            },
+        );
+    }
+}
+
 #[test]
 fn credential_reports_never_panic_and_errors_name_the_file() {
     run(300, mutated(CSV), |text| {
